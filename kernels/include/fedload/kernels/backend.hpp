@@ -33,8 +33,11 @@ struct ParamSlot {
 //   for l in 0..layers-1: lstm.l.w_ih [4H][I_l] (I_0 = I, else H), lstm.l.w_hh [4H][H],
 //                         lstm.l.b_ih [4H], lstm.l.b_hh [4H]
 //   head.w [O][H], head.b [O]
+// d.B is not used (may be 0); the other dimensions must be >= 1 (InputError otherwise).
 std::vector<ParamSlot> forecaster_layout(const ForecasterDims& d);
 std::size_t forecaster_param_count(const ForecasterDims& d);
+// Throws fedload::InputError naming the dimension unless all of B, T, I, H, layers, O are >= 1.
+void check_forecaster_dims(const ForecasterDims& d);
 
 enum class LossKind { kMse, kL1 };
 enum class OptimizerKind { kAdam, kSgd };
@@ -72,6 +75,11 @@ class ForecasterBackend {
   virtual void predict(float* yhat) = 0;
   // Waits for queued work (no-op on the CPU). Benchmarks call it before reading a clock.
   virtual void synchronize() {}
+  // Mean seconds of one full training step (forward_backward + optimizer_step) on the loaded
+  // batch, over reps timed steps after one untimed warm-up step. The parameters train while
+  // being timed. The default reads std::chrono::steady_clock around synchronize(); device
+  // backends override it with events on their stream.
+  virtual double time_train_steps(int reps, LossKind loss, const OptimizerOptions& opt);
 };
 
 using BackendFactory = std::function<std::unique_ptr<ForecasterBackend>(const ForecasterDims&)>;
@@ -79,6 +87,7 @@ using BackendFactory = std::function<std::unique_ptr<ForecasterBackend>(const Fo
 // Registry by name. register_backend returns true so it can initialize a static.
 bool register_backend(const std::string& name, BackendFactory factory);
 std::unique_ptr<ForecasterBackend> make_backend(const std::string& name, const ForecasterDims& d);
+// Names in alphabetical order.
 std::vector<std::string> backend_names();
 
 }  // namespace fedload::kernels

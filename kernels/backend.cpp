@@ -1,0 +1,129 @@
+// The flat forecaster layout, the backend registry, and the default step timer.
+#include "fedload/kernels/backend.hpp"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+#include "fedload/core/error.hpp"
+#include "fedload/kernels/registration.hpp"
+
+namespace fedload::kernels {
+
+std::size_t ParamSlot::size() const {
+  std::size_t n = 1;
+  for (int s : shape) n *= static_cast<std::size_t>(s);
+  return n;
+}
+
+void check_forecaster_dims(const ForecasterDims& d) {
+  if (d.B < 1 || d.T < 1 || d.I < 1 || d.H < 1 || d.layers < 1 || d.O < 1) {
+    throw_input_error(
+        "forecaster dimensions must all be positive: B={} T={} I={} H={} layers={} O={}", d.B, d.T,
+        d.I, d.H, d.layers, d.O);
+  }
+}
+
+std::vector<ParamSlot> forecaster_layout(const ForecasterDims& d) {
+  ForecasterDims shape = d;
+  shape.B = 1;  // the layout does not depend on the batch size
+  check_forecaster_dims(shape);
+  std::vector<ParamSlot> slots;
+  std::size_t offset = 0;
+  auto add = [&](std::string name, std::vector<int> shape) {
+    ParamSlot s{std::move(name), offset, std::move(shape)};
+    offset += s.size();
+    slots.push_back(std::move(s));
+  };
+  for (int l = 0; l < d.layers; ++l) {
+    const int in = l == 0 ? d.I : d.H;
+    const std::string p = "lstm." + std::to_string(l) + ".";
+    add(p + "w_ih", {4 * d.H, in});
+    add(p + "w_hh", {4 * d.H, d.H});
+    add(p + "b_ih", {4 * d.H});
+    add(p + "b_hh", {4 * d.H});
+  }
+  add("head.w", {d.O, d.H});
+  add("head.b", {d.O});
+  return slots;
+}
+
+std::size_t forecaster_param_count(const ForecasterDims& d) {
+  const auto slots = forecaster_layout(d);
+  return slots.back().offset + slots.back().size();
+}
+
+double ForecasterBackend::time_train_steps(int reps, LossKind loss, const OptimizerOptions& opt) {
+  if (reps < 1) throw_input_error("time_train_steps needs at least one repetition, got {}", reps);
+  // warm-up: first-touch allocations and caches are not part of a step's cost
+  forward_backward(loss);
+  optimizer_step(opt);
+  synchronize();
+  const auto start = std::chrono::steady_clock::now();
+  for (int r = 0; r < reps; ++r) {
+    forward_backward(loss);
+    optimizer_step(opt);
+  }
+  synchronize();
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  return elapsed.count() / reps;
+}
+
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, BackendFactory> factories;
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+bool register_backend(const std::string& name, BackendFactory factory) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[name] = std::move(factory);
+  return true;
+}
+
+void register_builtin_backends() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    register_cpu_reference_backends();
+    register_cpu_fast_backends();
+    register_gpu_backends();
+  });
+}
+
+std::unique_ptr<ForecasterBackend> make_backend(const std::string& name, const ForecasterDims& d) {
+  register_builtin_backends();
+  check_forecaster_dims(d);
+  BackendFactory factory;
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    auto it = r.factories.find(name);
+    if (it == r.factories.end()) {
+      std::string known;
+      for (const auto& [n, f] : r.factories) known += (known.empty() ? "" : ", ") + n;
+      throw_input_error("unknown backend '{}' (built: {})", name, known);
+    }
+    factory = it->second;
+  }
+  return factory(d);
+}
+
+std::vector<std::string> backend_names() {
+  register_builtin_backends();
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [n, f] : r.factories) names.push_back(n);
+  return names;
+}
+
+}  // namespace fedload::kernels

@@ -1,0 +1,180 @@
+// "cpu": the default forecaster (stacked LSTM -> Linear head on the last hidden state -> loss)
+// built for speed on one core: time-major activations, GEMMs on OpenBLAS, SIMD gate loops
+// (lstm_layer.hpp). The loss, clipping and optimizer are the shared flat-buffer code of
+// loss.hpp and optimizer.hpp, so a step here differs from cpu_reference only by float
+// rounding in the LSTM and head.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "fedload/core/error.hpp"
+#include "fedload/kernels/backend.hpp"
+#include "fedload/kernels/cpu_fast.hpp"
+#include "fedload/kernels/loss.hpp"
+#include "fedload/kernels/optimizer.hpp"
+#include "fedload/kernels/registration.hpp"
+#include "lstm_layer.hpp"
+#include "simd_kernels.hpp"
+
+namespace fedload::kernels {
+namespace {
+
+using cpu_fast::SimdKernels;
+
+// Floats held per backend; cpu_backend_bytes and the constructor must agree (see
+// bench/README.md for the formula).
+struct CpuBuffers {
+  std::size_t params, x, y, act_per_layer, dh, dc, scratch;
+  explicit CpuBuffers(const ForecasterDims& d) {
+    const std::size_t B = d.B, T = d.T, I = d.I, H = d.H, O = d.O;
+    params = forecaster_param_count(d);
+    x = B * T * I;
+    y = B * O;
+    act_per_layer = B * T * H * 6;  // h, c and the four gates
+    dh = B * T * H;                 // one of the two dh buffers
+    dc = B * H;
+    // packed weights and the dW_ih^T buffer, for the widest panel of any SIMD build
+    scratch = cpu_fast::lstm_scratch_floats(cpu_fast::kMaxPanel, std::max(d.I, d.H), d.H).total();
+  }
+  std::size_t total_floats(int layers) const {
+    // params, grads, Adam m and v; y, yhat, dyhat; two dh buffers
+    return 4 * params + x + 3 * y + static_cast<std::size_t>(layers) * act_per_layer + 2 * dh + dc + scratch;
+  }
+};
+
+class CpuFastBackend final : public ForecasterBackend {
+ public:
+  explicit CpuFastBackend(const ForecasterDims& d)
+      : d_(d), k_(cpu_fast::simd_kernels()), slots_(forecaster_layout(d)), params_(forecaster_param_count(d)),
+        grads_(params_.size()), opt_(params_.size()) {
+    const CpuBuffers n(d);
+    x_.resize(n.x);
+    y_.resize(n.y);
+    yhat_.resize(n.y);
+    dyhat_.resize(n.y);
+    const std::size_t bth = n.dh;
+    for (int l = 0; l < d.layers; ++l) {
+      h_.emplace_back(bth);
+      c_.emplace_back(bth);
+      gates_.emplace_back(4 * bth);
+    }
+    dh_.resize(bth);
+    dh_below_.resize(bth);
+    dc_.resize(n.dc);
+    const auto sizes = cpu_fast::lstm_scratch_floats(k_.panel, std::max(d.I, d.H), d.H);
+    scratch_.resize(sizes.total());
+    float* s = scratch_.data();
+    scratch_view_ = {s, s + sizes.bias, s + sizes.bias + sizes.packed_w_hh,
+                     s + sizes.bias + sizes.packed_w_hh + sizes.packed_w_ih};
+  }
+
+  std::string name() const override { return "cpu"; }
+  const ForecasterDims& dims() const override { return d_; }
+
+  void set_params(const float* flat) override {
+    std::memcpy(params_.data(), flat, sizeof(float) * params_.size());
+    opt_.reset(params_.size());
+  }
+  void get_params(float* flat) override { std::memcpy(flat, params_.data(), sizeof(float) * params_.size()); }
+  void get_grads(float* flat) override { std::memcpy(flat, grads_.data(), sizeof(float) * grads_.size()); }
+
+  void load_batch(const float* x, const float* y, int b) override {
+    if (b < 1 || b > d_.B) throw_input_error("batch of {} samples, backend built for 1..{}", b, d_.B);
+    b_ = b;
+    // x [b][T][I] -> time-major [T][b][I], the layout every GEMM of the layer reads
+    const std::size_t T = d_.T, I = d_.I;
+    for (std::size_t s = 0; s < static_cast<std::size_t>(b); ++s) {
+      for (std::size_t t = 0; t < T; ++t) {
+        std::memcpy(x_.data() + (t * b + s) * I, x + (s * T + t) * I, sizeof(float) * I);
+      }
+    }
+    has_y_ = y != nullptr;
+    if (has_y_) std::memcpy(y_.data(), y, sizeof(float) * static_cast<std::size_t>(b) * d_.O);
+  }
+
+  void forward_backward(LossKind loss) override {
+    if (!has_y_) throw_input_error("forward_backward needs targets; load_batch was given none");
+    forward();
+    loss_ = loss_and_grad(loss, static_cast<std::size_t>(b_) * d_.O, yhat_.data(), y_.data(), dyhat_.data());
+    backward();
+  }
+
+  double loss() override { return loss_; }
+
+  void optimizer_step(const OptimizerOptions& opt) override { opt_.step(opt, params_.data(), grads_.data()); }
+
+  void predict(float* yhat) override {
+    forward();
+    std::memcpy(yhat, yhat_.data(), sizeof(float) * static_cast<std::size_t>(b_) * d_.O);
+  }
+
+ private:
+  const float* p(std::size_t slot) const { return params_.data() + slots_[slot].offset; }
+  float* g(std::size_t slot) { return grads_.data() + slots_[slot].offset; }
+  LstmParams<float> lstm_params(int l) const {
+    const std::size_t s = 4 * static_cast<std::size_t>(l);
+    return {p(s), p(s + 1), p(s + 2), p(s + 3)};
+  }
+  LstmDims lstm_dims(int l) const { return {b_, d_.T, l == 0 ? d_.I : d_.H, d_.H}; }
+  const float* layer_input(int l) const { return l == 0 ? x_.data() : h_[l - 1].data(); }
+  // h_{T-1} of the top layer: the last [b][H] block of its time-major h
+  const float* h_last() const { return h_.back().data() + static_cast<std::size_t>(d_.T - 1) * b_ * d_.H; }
+
+  void forward() {
+    if (b_ == 0) throw_input_error("no batch loaded");
+    for (int l = 0; l < d_.layers; ++l) {
+      cpu_fast::lstm_layer_forward(k_, lstm_dims(l), layer_input(l), lstm_params(l), scratch_view_, h_[l].data(),
+                                   c_[l].data(), gates_[l].data());
+    }
+    // yhat = h_last W^T + b
+    const std::size_t head = slots_.size() - 2;
+    k_.broadcast_rows(b_, d_.O, p(head + 1), yhat_.data());
+    cpu_sgemm(false, true, b_, d_.O, d_.H, 1.0f, h_last(), d_.H, p(head), d_.H, 1.0f, yhat_.data(), d_.O);
+  }
+
+  void backward() {
+    const std::size_t head = slots_.size() - 2;
+    const std::size_t bh = static_cast<std::size_t>(b_) * d_.H;
+    // head: dW = dy^T h_last, db = column sums of dy, and dh_{T-1} = dy W; every other step of
+    // the top layer gets no gradient from above
+    cpu_sgemm(true, false, d_.O, d_.H, b_, 1.0f, dyhat_.data(), d_.O, h_last(), d_.H, 0.0f, g(head), d_.H);
+    k_.column_sums(b_, d_.O, dyhat_.data(), g(head + 1));
+    std::fill(dh_.begin(), dh_.begin() + static_cast<std::ptrdiff_t>((d_.T - 1) * bh), 0.0f);
+    cpu_sgemm(false, false, b_, d_.H, d_.O, 1.0f, dyhat_.data(), d_.O, p(head), d_.H, 0.0f,
+              dh_.data() + (d_.T - 1) * bh, d_.H);
+    for (int l = d_.layers - 1; l >= 0; --l) {
+      const std::size_t s = 4 * static_cast<std::size_t>(l);
+      const LstmParamGrads<float> lg{g(s), g(s + 1), g(s + 2), g(s + 3)};
+      // the gradient into this layer's input is the dh of the layer below
+      float* dx = l > 0 ? dh_below_.data() : nullptr;
+      cpu_fast::lstm_layer_backward(k_, lstm_dims(l), layer_input(l), lstm_params(l), scratch_view_, h_[l].data(),
+                                    c_[l].data(), gates_[l].data(), dh_.data(), dc_.data(), lg, dx);
+      if (l > 0) std::swap(dh_, dh_below_);
+    }
+  }
+
+  ForecasterDims d_;
+  const SimdKernels& k_;
+  std::vector<ParamSlot> slots_;
+  std::vector<float> params_, grads_;
+  OptimizerState<float> opt_;
+  int b_ = 0;
+  bool has_y_ = false;
+  double loss_ = 0.0;
+  std::vector<float> x_, y_, yhat_, dyhat_, dh_, dh_below_, dc_, scratch_;
+  cpu_fast::LstmScratch scratch_view_{};  // slices of scratch_
+  std::vector<std::vector<float>> h_, c_, gates_;  // per layer, time-major
+};
+
+}  // namespace
+
+std::size_t cpu_backend_bytes(const ForecasterDims& d) {
+  check_forecaster_dims(d);
+  return sizeof(float) * CpuBuffers(d).total_floats(d.layers);
+}
+
+void register_cpu_fast_backends() {
+  register_backend("cpu", [](const ForecasterDims& d) { return std::make_unique<CpuFastBackend>(d); });
+}
+
+}  // namespace fedload::kernels

@@ -1,0 +1,15 @@
+// The gate pointwise loops and the packed recurrent GEMM built for generic (compile flags in
+// kernels/cpu_fast.cmake; 16-byte registers).
+#define FEDLOAD_SIMD_BYTES 16
+#include "simd_kernels_impl.hpp"
+
+namespace fedload::kernels::cpu_fast {
+
+const SimdKernels& simd_kernels_generic() {
+  static const SimdKernels table{"generic",         cell_forward, cell_backward, column_sums,
+                                 broadcast_rows, kPanel,       pack_panels,   gemm_packed,
+                                 gemm_tn};
+  return table;
+}
+
+}  // namespace fedload::kernels::cpu_fast

@@ -1,0 +1,292 @@
+// The gate pointwise loops, included by exactly one translation unit per instruction set
+// (simd_<simd>.cpp), each compiled with its own -m flags. Everything here has internal
+// linkage so that the three copies never meet at link time; the loops are plain C++ written so
+// that GCC vectorizes them for whichever instruction set the including file was compiled for.
+//
+// exp and tanh are approximations accurate to a few float ulp (std::exp would be a scalar call
+// per value). Cell state gradients and activations stay in float like the reference.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "simd_kernels.hpp"
+
+namespace fedload::kernels::cpu_fast {
+namespace {
+
+// e^x for x in float range: x = n ln2 + r with |r| <= ln2/2, e^r by its Taylor series to r^7
+// (truncation below 6e-9 relative), 2^n built in the exponent bits.
+inline float exp_approx(float x) {
+  x = std::min(std::max(x, -87.0f), 88.0f);
+  // round x log2(e) to the nearest integer by adding 1.5 * 2^23: the integer lands in the low
+  // mantissa bits of t
+  const float t = x * 1.44269504088896341f + 12582912.0f;
+  const float n = t - 12582912.0f;
+  const std::int32_t ni = std::bit_cast<std::int32_t>(t) - 0x4B400000;
+  // ln2 split in a part exact in float and a remainder so that n ln2_hi is exact
+  const float r = (x - n * 0.693145751953125f) - n * 1.428606820309417232e-6f;
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  return p * std::bit_cast<float>((ni + 127) << 23);
+}
+
+inline float sigmoid_approx(float a) { return 1.0f / (1.0f + exp_approx(-a)); }
+
+// tanh from e^{-2|a|} loses relative precision near zero (1 - e cancels), so below |a| = 0.3
+// its odd Taylor series to a^9 is used (truncation below 6e-8 relative there).
+inline float tanh_approx(float a) {
+  const float ax = std::abs(a);
+  const float e = exp_approx(-2.0f * ax);
+  const float far = (1.0f - e) / (1.0f + e);
+  const float a2 = a * a;
+  const float near =
+      ax * (1.0f + a2 * (-1.0f / 3.0f + a2 * (2.0f / 15.0f + a2 * (-17.0f / 315.0f + a2 * (62.0f / 2835.0f)))));
+  return std::copysign(ax < 0.3f ? near : far, a);
+}
+
+// One sample's H units. The gate blocks are passed as separate restrict pointers: GCC only
+// vectorizes these loops when it can see that the blocks do not overlap.
+template <bool kHasPrev>
+__attribute__((noinline)) void unit_forward(std::size_t H, float* __restrict ai, float* __restrict af,
+                                            float* __restrict ag, float* __restrict ao,
+                                            const float* __restrict cp, float* __restrict c,
+                                            float* __restrict h) {
+  for (std::size_t j = 0; j < H; ++j) {
+    const float i = sigmoid_approx(ai[j]);
+    const float f = sigmoid_approx(af[j]);
+    const float g = tanh_approx(ag[j]);
+    const float o = sigmoid_approx(ao[j]);
+    ai[j] = i;
+    af[j] = f;
+    ag[j] = g;
+    ao[j] = o;
+    const float cn = kHasPrev ? f * cp[j] + i * g : i * g;
+    c[j] = cn;
+    h[j] = o * tanh_approx(cn);
+  }
+}
+
+void cell_forward(int B, int H, float* gates, const float* c_prev, float* c, float* h) {
+  const std::size_t n = static_cast<std::size_t>(H);
+  for (std::size_t b = 0; b < static_cast<std::size_t>(B); ++b) {
+    float* a = gates + b * 4 * n;
+    if (c_prev) {
+      unit_forward<true>(n, a, a + n, a + 2 * n, a + 3 * n, c_prev + b * n, c + b * n, h + b * n);
+    } else {
+      unit_forward<false>(n, a, a + n, a + 2 * n, a + 3 * n, nullptr, c + b * n, h + b * n);
+    }
+  }
+}
+
+template <bool kHasPrev>
+__attribute__((noinline)) void unit_backward(std::size_t H, float* __restrict ai, float* __restrict af,
+                                             float* __restrict ag, float* __restrict ao,
+                                             const float* __restrict cp, const float* __restrict c,
+                                             const float* __restrict dh, float* __restrict dc) {
+  for (std::size_t j = 0; j < H; ++j) {
+    const float i = ai[j], f = af[j], g = ag[j], o = ao[j];
+    const float tc = tanh_approx(c[j]);
+    const float dhv = dh[j];
+    // h = o tanh(c) feeds o and, through tanh, c; c = f c_prev + i g
+    const float dcv = dc[j] + dhv * o * (1.0f - tc * tc);
+    const float cpv = kHasPrev ? cp[j] : 0.0f;
+    ai[j] = dcv * g * i * (1.0f - i);
+    af[j] = dcv * cpv * f * (1.0f - f);
+    ag[j] = dcv * i * (1.0f - g * g);
+    ao[j] = dhv * tc * o * (1.0f - o);
+    dc[j] = dcv * f;
+  }
+}
+
+void cell_backward(int B, int H, float* gates, const float* c_prev, const float* c, const float* dh, float* dc) {
+  const std::size_t n = static_cast<std::size_t>(H);
+  for (std::size_t b = 0; b < static_cast<std::size_t>(B); ++b) {
+    float* a = gates + b * 4 * n;
+    if (c_prev) {
+      unit_backward<true>(n, a, a + n, a + 2 * n, a + 3 * n, c_prev + b * n, c + b * n, dh + b * n, dc + b * n);
+    } else {
+      unit_backward<false>(n, a, a + n, a + 2 * n, a + 3 * n, nullptr, c + b * n, dh + b * n, dc + b * n);
+    }
+  }
+}
+
+__attribute__((noinline)) void add_row(std::size_t n, const float* __restrict row, float* __restrict sum) {
+  for (std::size_t k = 0; k < n; ++k) sum[k] += row[k];
+}
+
+void column_sums(int rows, int cols, const float* a, float* out) {
+  const std::size_t n = static_cast<std::size_t>(cols);
+  std::fill(out, out + n, 0.0f);
+  for (std::size_t r = 0; r < static_cast<std::size_t>(rows); ++r) add_row(n, a + r * n, out);
+}
+
+void broadcast_rows(int rows, int cols, const float* v, float* a) {
+  for (int r = 0; r < rows; ++r) std::copy(v, v + cols, a + static_cast<std::size_t>(r) * cols);
+}
+
+// ---- the recurrent GEMM on a packed right-hand matrix --------------------------------------
+// FEDLOAD_SIMD_BYTES (set by the including file) is the register width. A tile is kRows rows
+// of C by one panel of two registers of columns; its 2 kRows accumulators stay in registers
+// for the whole K loop (16 of AVX-512's 32, 12 of AVX2's 16, 8 of SSE's 16), each k loading
+// two packed weight registers and broadcasting one A value per row.
+constexpr int kLanes = FEDLOAD_SIMD_BYTES / 4;
+constexpr int kPanel = 2 * kLanes;
+constexpr int kRows = FEDLOAD_SIMD_BYTES == 64 ? 8 : (FEDLOAD_SIMD_BYTES == 32 ? 6 : 4);
+typedef float vec __attribute__((vector_size(FEDLOAD_SIMD_BYTES)));
+
+inline vec load(const float* p) {
+  vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, const vec& v) { std::memcpy(p, &v, sizeof v); }
+
+void pack_panels(bool trans, int N, int K, const float* W, int ldw, float* Wp) {
+  const int panels = (N + kPanel - 1) / kPanel;
+  for (int p = 0; p < panels; ++p) {
+    float* out = Wp + static_cast<std::size_t>(p) * K * kPanel;
+    for (int k = 0; k < K; ++k) {
+      for (int j = 0; j < kPanel; ++j) {
+        const int n = p * kPanel + j;
+        float v = 0.0f;  // the last panel is padded with zeros
+        if (n < N) v = trans ? W[static_cast<std::size_t>(n) * ldw + k] : W[static_cast<std::size_t>(k) * ldw + n];
+        out[static_cast<std::size_t>(k) * kPanel + j] = v;
+      }
+    }
+  }
+}
+
+// One tile: C [R][cols] += A [R][K] wp, or = bias + A wp when init is set (bias nullptr:
+// zeros). A(r, k) is A[r lda + k], or A[k lda + r] when kTransA (the weight-gradient GEMMs
+// read the activations of all steps, stored [K][M]).
+template <int R, bool kTransA>
+inline void tile(int K, const float* __restrict A, std::size_t lda, const float* __restrict wp, float* __restrict C,
+                 std::size_t ldc, int cols, bool init, const float* __restrict bias) {
+  vec acc[R][2];
+  for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = vec{};
+  for (int k = 0; k < K; ++k) {
+    const vec w0 = load(wp + static_cast<std::size_t>(k) * kPanel);
+    const vec w1 = load(wp + static_cast<std::size_t>(k) * kPanel + kLanes);
+    for (int r = 0; r < R; ++r) {
+      const float a = kTransA ? A[k * lda + r] : A[r * lda + k];
+      acc[r][0] += a * w0;
+      acc[r][1] += a * w1;
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    float* c = C + r * ldc;
+    if (cols == kPanel) {
+      const vec c0 = init ? (bias ? load(bias) : vec{}) : load(c);
+      const vec c1 = init ? (bias ? load(bias + kLanes) : vec{}) : load(c + kLanes);
+      store(c, c0 + acc[r][0]);
+      store(c + kLanes, c1 + acc[r][1]);
+    } else {
+      for (int j = 0; j < cols; ++j) {
+        const float c0 = init ? (bias ? bias[j] : 0.0f) : c[j];
+        c[j] = c0 + acc[r][j / kLanes][j % kLanes];
+      }
+    }
+  }
+}
+
+// the last M % kRows rows: a tile of exactly that many rows
+template <int R, bool kTransA>
+void tile_rows(int rows, int K, const float* A, std::size_t lda, const float* wp, float* C, std::size_t ldc, int cols,
+               bool init, const float* bias) {
+  if constexpr (R > 0) {
+    if (rows == R) {
+      tile<R, kTransA>(K, A, lda, wp, C, ldc, cols, init, bias);
+    } else {
+      tile_rows<R - 1, kTransA>(rows, K, A, lda, wp, C, ldc, cols, init, bias);
+    }
+  }
+}
+
+// every row block of C against one panel
+template <bool kTransA>
+void panel_rows(int M, int K, const float* A, std::size_t lda, const float* wp, float* C, std::size_t ldc, int cols,
+                bool init, const float* bias) {
+  const auto row = [&](int m) { return kTransA ? A + m : A + m * lda; };
+  int m = 0;
+  for (; m + kRows <= M; m += kRows) tile<kRows, kTransA>(K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias);
+  if (m < M) tile_rows<kRows - 1, kTransA>(M - m, K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias);
+}
+
+void gemm_packed(int M, int N, int K, const float* A, int lda, const float* Wp, const float* bias, bool accumulate,
+                 float* C, int ldc) {
+  const int panels = (N + kPanel - 1) / kPanel;
+  const std::size_t la = static_cast<std::size_t>(lda), lc = static_cast<std::size_t>(ldc);
+  // panel-outer: one panel (K x kPanel floats: 16 KiB at K = 128 on AVX-512) stays in L1/L2
+  // while every row block of A passes over it
+  for (int p = 0; p < panels; ++p) {
+    const float* wp = Wp + static_cast<std::size_t>(p) * K * kPanel;
+    const int cols = std::min(kPanel, N - p * kPanel);
+    panel_rows<false>(M, K, A, la, wp, C + static_cast<std::size_t>(p) * kPanel, lc, cols, !accumulate,
+                      bias ? bias + static_cast<std::size_t>(p) * kPanel : nullptr);
+  }
+}
+
+// C [M][N] += A^T R with A stored [K][M] and R = [B1 | B2] [K][n1 + n2]: sums over K = all
+// steps' rows, which is long (T*B) while M and N are the weights' shape. Blocked so that a
+// block of C rows (about 384 KiB), the A block (kKBlock rows of it) and one packed R panel
+// (kKBlock x kPanel, zero-padding the last panel) stay in L2 while the tiles pass over them;
+// R is packed once per block of C rows, so blocks are as tall as the budget allows.
+constexpr int kKBlock = 128;
+constexpr std::size_t kCBlockBytes = 384 * 1024;
+
+// Rows k0..k0+kc of columns [c0, c0 + kPanel) of R: a slice of B1's rows, a slice of B2's
+// rows (zeros for rows < skip), zeros past n1 + n2. Interior panels come whole from one source
+// and move as two registers per row; only the panels at n1 and at the end go element-wise.
+void pack_concat_rows(const ConcatRows& r, int k0, int kc, int c0, float* buf) {
+  const int n = r.n1 + r.n2;
+  for (int k = 0; k < kc; ++k) {
+    const int row = k0 + k;
+    float* out = buf + static_cast<std::size_t>(k) * kPanel;
+    const float* b1 = r.b1 + static_cast<std::size_t>(row) * r.ld1;
+    const float* b2 = row < r.skip ? nullptr : r.b2 + static_cast<std::size_t>(row - r.skip) * r.ld2 - r.n1;
+    if (c0 + kPanel <= r.n1) {
+      store(out, load(b1 + c0));
+      store(out + kLanes, load(b1 + c0 + kLanes));
+    } else if (c0 >= r.n1 && c0 + kPanel <= n && b2) {
+      store(out, load(b2 + c0));
+      store(out + kLanes, load(b2 + c0 + kLanes));
+    } else {
+      for (int j = 0; j < kPanel; ++j) {
+        const int c = c0 + j;
+        out[j] = c < r.n1 ? b1[c] : (c < n && b2 ? b2[c] : 0.0f);
+      }
+    }
+  }
+}
+
+void gemm_tn(int M, int K, const float* A, int lda, const ConcatRows& r, float* C, int ldc) {
+  alignas(64) static thread_local float buf[kKBlock * kPanel];
+  const int N = r.n1 + r.n2;
+  const int panels = (N + kPanel - 1) / kPanel;
+  const std::size_t la = static_cast<std::size_t>(lda), lc = static_cast<std::size_t>(ldc);
+  const std::size_t row_bytes = sizeof(float) * static_cast<std::size_t>(panels) * kPanel;
+  const int m_block = std::max(kRows, static_cast<int>(kCBlockBytes / row_bytes) / kRows * kRows);
+  for (int m0 = 0; m0 < M; m0 += m_block) {
+    const int mc = std::min(m_block, M - m0);
+    for (int k0 = 0; k0 < K; k0 += kKBlock) {
+      const int kc = std::min(kKBlock, K - k0);
+      const float* Ab = A + static_cast<std::size_t>(k0) * la + m0;
+      for (int p = 0; p < panels; ++p) {
+        pack_concat_rows(r, k0, kc, p * kPanel, buf);
+        panel_rows<true>(mc, kc, Ab, la, buf, C + m0 * lc + static_cast<std::size_t>(p) * kPanel, lc,
+                         std::min(kPanel, N - p * kPanel), false, nullptr);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fedload::kernels::cpu_fast

@@ -1,0 +1,76 @@
+// Work split of the persistent LSTM kernel and the step kernel's batch chunk.
+#include "fedload/kernels/gpu_plan.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace fedload::kernels {
+
+std::optional<PersistentPlan> plan_persistent_lstm(int H, int sm_count, std::size_t smem_per_block_optin,
+                                                   std::string* why) {
+  if (H < 1 || sm_count < 1) {
+    if (why) *why = fmt::format("invalid H={} or SM count={}", H, sm_count);
+    return std::nullopt;
+  }
+  PersistentPlan p;
+  p.units_per_block = (H + sm_count - 1) / sm_count;
+  p.blocks = (H + p.units_per_block - 1) / p.units_per_block;
+  p.smem_bytes = std::size_t(4) * p.units_per_block * H * sizeof(float) + kPersistentSmemReserve;
+  if (p.smem_bytes > smem_per_block_optin) {
+    if (why) {
+      *why = fmt::format(
+          "H={} needs {} units per block x 4 gates x H floats = {} bytes of shared memory per block, "
+          "more than the {} a block may use (limit H={})",
+          H, p.units_per_block, p.smem_bytes, smem_per_block_optin,
+          max_persistent_hidden(sm_count, smem_per_block_optin));
+    }
+    return std::nullopt;
+  }
+  return p;
+}
+
+int max_persistent_hidden(int sm_count, std::size_t smem_per_block_optin) {
+  // the need grows with H (not strictly: U jumps at multiples of sm_count), so scan downwards
+  // from a bound no device reaches
+  int best = 0;
+  for (int H = 1; H <= 8192; ++H) {
+    const int U = (H + sm_count - 1) / sm_count;
+    if (std::size_t(4) * U * H * sizeof(float) + kPersistentSmemReserve <= smem_per_block_optin) best = H;
+  }
+  return best;
+}
+
+std::optional<ClusterPlan> plan_cluster_lstm(int H, int B, int cluster, std::size_t smem_per_block_optin,
+                                             std::string* why) {
+  if (H < 1 || B < 1 || cluster < 1) {
+    if (why) *why = fmt::format("invalid H={} B={} cluster={}", H, B, cluster);
+    return std::nullopt;
+  }
+  ClusterPlan p;
+  p.cluster = cluster;
+  p.units_per_block = (H + cluster - 1) / cluster;
+  const std::size_t U = p.units_per_block, h = H, b = B, c = cluster;
+  p.smem_forward = (4 * U * h + 2 * b * h) * sizeof(float);
+  p.smem_backward = (4 * U * h + 2 * c * b * U + 4 * b * U + b * U) * sizeof(float);
+  const std::size_t need = std::max(p.smem_forward, p.smem_backward);
+  if (need > smem_per_block_optin) {
+    if (why) {
+      *why = fmt::format(
+          "H={} B={} on a cluster of {} needs {} bytes of shared memory per CTA ({} units x 4 gates x H weights "
+          "plus exchange buffers), more than the {} a CTA may use",
+          H, B, cluster, need, U, smem_per_block_optin);
+    }
+    return std::nullopt;
+  }
+  return p;
+}
+
+int step_batch_chunk(int B) {
+  if (B >= 8) return 8;
+  if (B >= 4) return 4;
+  if (B >= 2) return 2;
+  return 1;
+}
+
+}  // namespace fedload::kernels

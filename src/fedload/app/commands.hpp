@@ -1,0 +1,25 @@
+#pragma once
+// The `fedload` subcommands. Each returns the process exit code; errors are thrown as
+// fedload::Error (InputError -> exit 2) and turned into a message by main.
+#include <string>
+#include <vector>
+
+namespace fedload::app {
+
+struct RunArgs {
+  std::string config_path;         // empty: the embedded defaults
+  std::vector<std::string> sets;   // "section.key=value"
+  std::string out_path;            // empty: <output.dir>/<run.name>-<UTC time>.h5
+  std::vector<std::string> argv;   // the command line, recorded in the result file
+};
+int run_command(const RunArgs& args, int* argc, char*** argv);
+
+int report_command(const std::string& path, bool json);
+
+int config_show_command(const std::string& config_path, const std::vector<std::string>& sets);
+int config_keys_command(bool markdown);
+
+int data_inspect_command(const std::string& path, const std::string& timestamp_column,
+                         const std::vector<std::string>& columns, double k);
+
+}  // namespace fedload::app

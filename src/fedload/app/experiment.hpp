@@ -1,0 +1,41 @@
+#pragma once
+// An experiment is what `fedload run` runs between creating the result file and marking it
+// complete. It declares the tables and arrays it will fill before the file exists (SWMR mode
+// cannot add objects later), then runs, appending rows as it goes.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fedload/comm/mpi_session.hpp"
+#include "fedload/core/config.hpp"
+#include "fedload/core/phase_timer.hpp"
+#include "fedload/io/attribute.hpp"
+#include "fedload/io/result_schema.hpp"
+#include "fedload/io/result_writer.hpp"
+
+namespace fedload::app {
+
+struct ExperimentContext {
+  const Config& config;
+  const comm::MpiSession& mpi;
+  io::ResultWriter* writer;  // rank 0 only; nullptr elsewhere
+};
+
+class Experiment {
+ public:
+  virtual ~Experiment() = default;
+  virtual std::string name() const = 0;
+  // Prepares everything that decides the file's shape (data, model size) and declares it.
+  virtual void declare(io::ResultSchema& schema, io::AttributeList& attributes) = 0;
+  // Runs; appends rows through ctx.writer on rank 0; phase times go to `phases`.
+  virtual void run(ExperimentContext& ctx, std::vector<PhaseSample>& phases) = 0;
+  // Attributes set when the file is marked complete (final metrics, model hash ...).
+  virtual io::AttributeList final_attributes() const { return {}; }
+  // Lines for the summary printed at the end of `fedload run`.
+  virtual std::vector<std::string> summary() const { return {}; }
+};
+
+// Chooses the experiment the config asks for.
+std::unique_ptr<Experiment> make_experiment(const Config& config);
+
+}  // namespace fedload::app

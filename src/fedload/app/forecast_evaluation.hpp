@@ -1,0 +1,44 @@
+#pragma once
+// Day-ahead evaluation on the test span: the trained model and the baselines forecast each
+// client's test days from midnight; everything in original units.
+#include <string>
+#include <vector>
+
+#include "fedload/data/dataset.hpp"
+#include "fedload/kernels/backend.hpp"
+#include "fedload/model/metrics.hpp"
+
+namespace fedload::app {
+
+// The methods every result file compares, in this order.
+inline const std::vector<std::string>& forecast_methods() {
+  static const std::vector<std::string> m = {"lstm", "naive_daily", "naive_weekly", "ridge"};
+  return m;
+}
+
+struct ClientForecasts {
+  std::size_t client = 0;
+  std::vector<std::int64_t> origin;            // unix seconds of each test day's first step
+  std::vector<float> actual;                   // [days][H]
+  std::vector<std::vector<float>> predicted;   // per method, [days][H] (NaN: not available)
+};
+
+struct MethodMetrics {
+  std::string method;
+  std::int64_t client = -1;  // -1: all clients pooled
+  model::ForecastMetrics metrics;
+  std::size_t values = 0;    // forecast values scored (NaN forecasts are left out)
+};
+
+// Forecasts every client's test days from midnight with the trained backend and the
+// baselines: seasonal naive one day and one week earlier, and ridge regression on the lookback
+// load + one-hot day of week (fitted on the pooled training windows, regularization chosen on
+// the pooled validation windows; *ridge_lambda receives the choice).
+std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data,
+                                                kernels::ForecasterBackend& backend,
+                                                double* ridge_lambda);
+
+// Per method: every client alone, then all pooled (client = -1).
+std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& forecasts);
+
+}  // namespace fedload::app

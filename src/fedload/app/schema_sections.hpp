@@ -1,0 +1,13 @@
+#pragma once
+// One function per config section; each lives beside the code that reads its keys.
+#include "fedload/core/config.hpp"
+
+namespace fedload::app {
+void add_run_keys(ConfigSchema& s);
+void add_data_keys(ConfigSchema& s);
+void add_model_keys(ConfigSchema& s);
+void add_train_keys(ConfigSchema& s);
+void add_fl_keys(ConfigSchema& s);
+void add_backend_keys(ConfigSchema& s);
+void add_output_keys(ConfigSchema& s);
+}  // namespace fedload::app

@@ -1,0 +1,54 @@
+#include "fedload/comm/mpi_session.hpp"
+
+#include <mpi.h>
+
+#include <cstring>
+
+#include "fedload/core/error.hpp"
+
+namespace fedload::comm {
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  int provided = 0;
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    throw_runtime_error("MPI_Init_thread failed");
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  char name[MPI_MAX_PROCESSOR_NAME] = {};
+  int len = 0;
+  MPI_Get_processor_name(name, &len);
+  host_.assign(name, static_cast<std::size_t>(len));
+}
+
+MpiSession::~MpiSession() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+std::vector<std::string> MpiSession::all_hosts() const {
+  constexpr int kWidth = MPI_MAX_PROCESSOR_NAME;
+  std::vector<char> mine(kWidth, '\0');
+  std::memcpy(mine.data(), host_.data(), std::min<std::size_t>(host_.size(), kWidth - 1));
+  std::vector<char> all(static_cast<std::size_t>(kWidth) * static_cast<std::size_t>(size_));
+  MPI_Allgather(mine.data(), kWidth, MPI_CHAR, all.data(), kWidth, MPI_CHAR, MPI_COMM_WORLD);
+  std::vector<std::string> hosts;
+  for (int r = 0; r < size_; ++r) hosts.emplace_back(all.data() + static_cast<std::size_t>(r) * kWidth);
+  return hosts;
+}
+
+std::string MpiSession::library_version() {
+  char v[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  MPI_Get_library_version(v, &len);
+  std::string s(v, static_cast<std::size_t>(len));
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
+  return s;
+}
+
+void MpiSession::abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::abort();
+}
+
+}  // namespace fedload::comm

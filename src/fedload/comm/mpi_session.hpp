@@ -1,0 +1,32 @@
+#pragma once
+// The process's MPI lifetime (MPI_Init_thread .. MPI_Finalize) and what a result file records
+// about the job: rank, size, every rank's host name, the MPI library. A program started without
+// mpirun runs as a one-rank job (MPI singleton).
+#include <string>
+#include <vector>
+
+namespace fedload::comm {
+
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool is_root() const { return rank_ == 0; }
+  // Host name of every rank, gathered on every rank (collective: call on all ranks).
+  std::vector<std::string> all_hosts() const;
+  const std::string& host() const { return host_; }
+  static std::string library_version();
+  // Ends every rank of the job (error path: no rank may be left waiting in a collective).
+  [[noreturn]] static void abort(int code);
+
+ private:
+  int rank_ = 0, size_ = 1;
+  std::string host_;
+};
+
+}  // namespace fedload::comm

@@ -1,0 +1,46 @@
+#pragma once
+// Wall-clock timing of the phases of a run (setup, broadcast, local_train, ... write). The
+// timer is the one object that opens profiler ranges, so NVTX ranges and the result file's
+// timing table always name the same phases.
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace fedload {
+
+struct PhaseSample {
+  std::string phase;
+  double seconds = 0.0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+};
+
+class PhaseTimer {
+ public:
+  // Times from construction to stop() (or destruction) and appends to `out`.
+  PhaseTimer(std::vector<PhaseSample>& out, std::string phase)
+      : out_(&out), phase_(std::move(phase)), start_(std::chrono::steady_clock::now()) {}
+  ~PhaseTimer() { stop(); }
+  PhaseTimer(const PhaseTimer&) = delete;
+  PhaseTimer& operator=(const PhaseTimer&) = delete;
+
+  void add_bytes(std::uint64_t sent, std::uint64_t received) {
+    sent_ += sent;
+    received_ += received;
+  }
+  double stop() {
+    if (!out_) return 0.0;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    out_->push_back({phase_, s, sent_, received_});
+    out_ = nullptr;
+    return s;
+  }
+
+ private:
+  std::vector<PhaseSample>* out_;
+  std::string phase_;
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t sent_ = 0, received_ = 0;
+};
+
+}  // namespace fedload

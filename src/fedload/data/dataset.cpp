@@ -1,0 +1,158 @@
+#include "fedload/data/dataset.hpp"
+
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "fedload/core/error.hpp"
+#include "fedload/data/holidays.hpp"
+#include "fedload/data/resolution.hpp"
+#include "fedload/data/synthetic.hpp"
+
+namespace fedload::data {
+
+namespace {
+constexpr std::size_t kDefaultSyntheticClients = 4;
+}
+
+DataSource parse_data_source(const std::string& name) {
+  if (name == "synthetic") return DataSource::kSynthetic;
+  if (name == "csv") return DataSource::kCsv;
+  throw_input_error("source = '{}': expected \"synthetic\" or \"csv\"", name);
+}
+
+std::string to_string(DataSource source) { return source == DataSource::kCsv ? "csv" : "synthetic"; }
+
+std::vector<std::size_t> ClientDatasets::client_sizes() const {
+  std::vector<std::size_t> sizes;
+  for (const auto& c : clients) sizes.push_back(c.train.size());
+  return sizes;
+}
+
+LoadTable load_source(const DataOptions& options, std::uint64_t seed) {
+  if (options.source == DataSource::kCsv) {
+    if (options.path.empty()) throw_input_error("source = \"csv\" needs a path");
+    return load_csv(options.path, {options.timestamp_column, options.columns});
+  }
+  SyntheticOptions synth;
+  synth.days = options.days;
+  synth.resolution_minutes = options.resolution_minutes;
+  synth.start_date = options.start_date;
+  const std::size_t clients = options.clients == 0 ? kDefaultSyntheticClients : options.clients;
+  synth.series = options.series != 0 ? options.series : options.partition == PartitionMode::kShard ? 1 : clients;
+  return generate_synthetic(synth, seed, HolidayCalendar::from_option(options.holidays_file));
+}
+
+namespace {
+
+// one slice of one column, cleaned, split and turned into features; the normalizer is the
+// client's, fitted on all its slices' training spans first
+struct PreparedSlice {
+  SliceInfo info;
+  SplitSpans spans;  // relative to the slice
+  std::vector<double> load;
+};
+
+}  // namespace
+
+ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t seed) {
+  const HolidayCalendar holidays = HolidayCalendar::from_option(options.holidays_file);
+  LoadTable table = load_source(options, seed);
+  std::size_t clients = options.clients;
+  if (options.source == DataSource::kSynthetic && clients == 0) clients = kDefaultSyntheticClients;
+
+  ClientDatasets out;
+  out.source = table.source;
+  out.columns = table.columns;
+  out.start = table.start;
+  out.end = table.time_at(table.steps() - 1);
+  out.resolution_seconds = table.resolution_seconds;
+  out.steps_per_day = table.steps_per_day;
+  out.repairs = table.repairs;
+  out.holidays = holidays.describe();
+  out.partition = options.partition;
+  out.assignment = partition_table(table, options.partition, clients);
+
+  WindowOptions windows;
+  windows.lookback = options.lookback == 0 ? table.steps_per_day : options.lookback;
+  windows.horizon = options.horizon == 0 ? table.steps_per_day : options.horizon;
+  windows.stride = options.stride;
+  if (windows.stride < 1) throw_input_error("stride must be >= 1, got {}", windows.stride);
+  out.lookback = windows.lookback;
+  out.horizon = windows.horizon;
+  out.stride = windows.stride;
+
+  for (const ClientAssignment& assignment : out.assignment) {
+    ClientDataset client;
+    client.client = assignment.client;
+    client.cleaning.rule = options.cleaning.rule;
+    client.cleaning.k = options.cleaning.k;
+    std::vector<PreparedSlice> prepared;
+    for (const SeriesSlice& slice : assignment.slices) {
+      PreparedSlice p;
+      const std::string what = fmt::format("client {} ({})", assignment.client, table.columns[slice.column]);
+      const auto& column = table.values[slice.column];
+      p.load.assign(column.begin() + static_cast<std::ptrdiff_t>(slice.begin),
+                    column.begin() + static_cast<std::ptrdiff_t>(slice.end));
+      const Timestamp slice_start = table.time_at(slice.begin);
+      const CleaningReport cleaning = clean_series(p.load, table.steps_per_day, options.cleaning);
+      client.cleaning.merge(cleaning);
+      p.spans = split_by_time(0, p.load.size(), slice_start, table.resolution_seconds, options.split, what);
+      const auto at = [&](std::size_t step) { return slice_start + static_cast<std::int64_t>(step) * table.resolution_seconds; };
+      p.info = {table.columns[slice.column], slice.column, at(0), at(p.load.size() - 1), at(p.spans.val_begin),
+                at(p.spans.test_begin), p.load.size(), p.spans.train_steps(), p.spans.val_steps(), p.spans.test_steps()};
+      prepared.push_back(std::move(p));
+    }
+    std::vector<std::span<const double>> train_spans;
+    for (const auto& p : prepared) train_spans.emplace_back(p.load.data(), p.spans.val_begin);
+    client.normalizer = Normalizer::fit(train_spans);
+
+    for (const auto& p : prepared) {
+      const std::vector<float> features =
+          make_features(p.load, p.info.begin, table.resolution_seconds, client.normalizer, holidays);
+      const FeatureSeries series{features, kFeatureCount, p.info.begin, table.resolution_seconds};
+      append_windows(client.train, series, 0, p.spans.val_begin, windows);
+      append_windows(client.val, series, p.spans.val_begin, p.spans.test_begin, windows);
+      append_windows(client.test, series, p.spans.test_begin, p.spans.end, windows);
+      append_midnight_windows(client.test_midnight, series, p.spans.test_begin, p.spans.end, windows);
+      client.slices.push_back(p.info);
+      client.load.push_back(p.load);
+    }
+    if (client.train.empty())
+      throw_input_error("client {}: the training span ({} steps) is too short for lookback {} + horizon {}",
+                        client.client, prepared.front().spans.train_steps(), windows.lookback, windows.horizon);
+    if (client.test.empty())
+      throw_input_error("client {}: the test span ({} steps) is shorter than the horizon {}", client.client,
+                        prepared.front().spans.test_steps(), windows.horizon);
+    out.clients.push_back(std::move(client));
+  }
+  return out;
+}
+
+std::optional<double> load_at(const ClientDataset& client, Timestamp t, std::int64_t resolution_seconds) {
+  for (std::size_t i = 0; i < client.slices.size(); ++i) {
+    const SliceInfo& s = client.slices[i];
+    if (t < s.begin || t > s.end || (t - s.begin) % resolution_seconds != 0) continue;
+    return client.load[i][static_cast<std::size_t>((t - s.begin) / resolution_seconds)];
+  }
+  return std::nullopt;
+}
+
+std::vector<float> seasonal_naive_forecast(const ClientDataset& client, const WindowSet& windows,
+                                           std::int64_t resolution_seconds, std::size_t period_steps) {
+  const std::size_t H = windows.horizon;
+  std::vector<float> out(windows.size() * H, std::numeric_limits<float>::quiet_NaN());
+  const auto period = static_cast<std::int64_t>(period_steps);
+  for (std::size_t w = 0; w < windows.size(); ++w) {
+    for (std::size_t h = 0; h < H; ++h) {
+      const auto hh = static_cast<std::int64_t>(h);
+      const std::int64_t back = period * ((hh + period) / period);  // period * ceil((h+1)/period)
+      const auto v = load_at(client, windows.origin[w] + (hh - back) * resolution_seconds, resolution_seconds);
+      if (v) out[w * H + h] = static_cast<float>(*v);
+    }
+  }
+  return out;
+}
+
+}  // namespace fedload::data
+

@@ -1,0 +1,180 @@
+#include "fedload/io/report.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "fedload/io/json_text.hpp"
+#include "fedload/io/result_layout.hpp"
+
+namespace fedload::io {
+
+namespace {
+
+constexpr std::size_t kValueWidth = 96;  // longer values are cut in the text report
+constexpr std::size_t kVectorShown = 8;  // vector cells show this many values
+
+// one line for a value that may be long or span many lines (the config text).
+std::string one_line(const std::string& text) {
+  const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) +
+                            (text.empty() || text.back() == '\n' ? 0 : 1);
+  std::string first = text.substr(0, text.find('\n'));
+  const bool cut = first.size() > kValueWidth;
+  if (cut) first = first.substr(0, kValueWidth);
+  if (lines > 1) return fmt::format("{} ... ({} lines)", first, lines);
+  return cut ? first + " ..." : first;
+}
+
+std::string cell_text(const ColumnData& column, std::size_t row) {
+  if (column.is_category()) return column.label(row);
+  if (column.width == 0) return fmt::format("{}", column.value(row));
+  std::string text = "[";
+  const std::size_t shown = std::min(column.width, kVectorShown);
+  for (std::size_t j = 0; j < shown; ++j) text += fmt::format("{}{:.6g}", j ? ", " : "", column.value(row, j));
+  if (shown < column.width) text += fmt::format(", ... ({} values)", column.width);
+  return text + "]";
+}
+
+std::string column_heading(const ColumnData& column) {
+  std::string text = column.name;
+  if (column.width > 0) text += fmt::format("[{}]", column.width);
+  return text;
+}
+
+std::string shape_text(const ArrayShape& shape) {
+  return shape.width > 0 ? fmt::format("{} x {}", shape.rows, shape.width) : fmt::format("{}", shape.rows);
+}
+
+bool shown_elsewhere(const std::string& name, const StringList& final_names) {
+  return layout::is_reserved(name) || std::find(final_names.begin(), final_names.end(), name) != final_names.end();
+}
+
+}  // namespace
+
+std::string format_report(const ResultReader& reader) {
+  std::string out;
+  auto line = [&](std::string_view key, const std::string& value, int indent = 0) {
+    out += fmt::format("{:{}}{:<24} {}\n", "", indent, key, value);
+  };
+  line("result file", reader.path().string());
+  line("status", reader.status());
+  if (!reader.complete()) {
+    out += "!! INCOMPLETE RUN: the writer did not finish (killed or failed); tables end at the last flushed row\n";
+    if (reader.opened_as_unclosed())
+      out += "!! the file was never closed: its writer was killed or is still running\n";
+  }
+  const StringList final_names = reader.final_attribute_names();
+
+  out += "run\n";
+  for (const auto& a : reader.attributes())
+    if (!shown_elsewhere(a.name, final_names)) line(a.name, one_line(to_display_string(a.value)), 2);
+
+  out += "tables\n";
+  for (const auto& name : reader.table_names()) {
+    const TableData table = reader.table(name);
+    std::vector<std::string> headings;
+    for (const auto& c : table.columns) headings.push_back(column_heading(c));
+    std::string text = fmt::format("{:>8} rows  {}", table.rows, fmt::join(headings, ", "));
+    if (table.dropped_rows > 0) text += fmt::format("  ({} partly written row dropped)", table.dropped_rows);
+    line(name, text, 2);
+  }
+
+  if (reader.has_table("rounds")) {
+    const TableData rounds = reader.table("rounds");
+    if (rounds.rows > 0) {
+      out += fmt::format("last row of rounds (row {} of {})\n", rounds.rows, rounds.rows);
+      for (const auto& c : rounds.columns) {
+        std::string value = cell_text(c, rounds.rows - 1);
+        if (!c.unit.empty()) value += " " + c.unit;
+        line(c.name, value, 2);
+      }
+    }
+  }
+
+  if (!final_names.empty()) {
+    out += "final\n";
+    for (const auto& name : final_names)
+      if (const AttributeValue* value = reader.attribute(name)) line(name, one_line(to_display_string(*value)), 2);
+  }
+
+  if (!reader.array_names().empty()) {
+    out += "arrays\n";
+    for (const auto& name : reader.array_names()) {
+      const ArrayShape shape = reader.array_shape(name);
+      line(name, fmt::format("{} {}", shape_text(shape), element_type_name(shape.type)), 2);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string json_value(const AttributeValue& value) {
+  struct Visitor {
+    std::string operator()(const std::string& s) const { return json_string(s); }
+    std::string operator()(std::int64_t v) const { return json_number(v); }
+    std::string operator()(double v) const { return json_number(v); }
+    std::string operator()(const StringList& list) const {
+      std::vector<std::string> items;
+      for (const auto& s : list) items.push_back(json_string(s));
+      return fmt::format("[{}]", fmt::join(items, ", "));
+    }
+  };
+  return std::visit(Visitor{}, value);
+}
+
+std::string json_scalar(const ColumnData& column, std::size_t row, std::size_t j) {
+  const std::size_t i = row * column.values_per_row() + j;
+  return column.is_integer() ? json_number(column.integers[i]) : json_number(column.reals[i]);
+}
+
+std::string json_column(const ColumnData& column) {
+  std::vector<std::string> rows;
+  rows.reserve(column.rows);
+  for (std::size_t r = 0; r < column.rows; ++r) {
+    if (column.is_category()) {
+      rows.push_back(json_string(column.label(r)));
+    } else if (column.width == 0) {
+      rows.push_back(json_scalar(column, r, 0));
+    } else {
+      std::vector<std::string> values;
+      for (std::size_t j = 0; j < column.width; ++j) values.push_back(json_scalar(column, r, j));
+      rows.push_back(fmt::format("[{}]", fmt::join(values, ", ")));
+    }
+  }
+  return fmt::format("[{}]", fmt::join(rows, ", "));
+}
+
+}  // namespace
+
+std::string format_report_json(const ResultReader& reader) {
+  std::vector<std::string> attributes;
+  for (const auto& a : reader.attributes())
+    attributes.push_back(fmt::format("{}: {}", json_string(a.name), json_value(a.value)));
+
+  std::vector<std::string> tables;
+  for (const auto& name : reader.table_names()) {
+    const TableData table = reader.table(name);
+    std::vector<std::string> columns;
+    for (const auto& c : table.columns) columns.push_back(fmt::format("{}: {}", json_string(c.name), json_column(c)));
+    tables.push_back(fmt::format("{}: {{{}}}", json_string(name), fmt::join(columns, ", ")));
+  }
+
+  std::vector<std::string> arrays;
+  for (const auto& name : reader.array_names()) {
+    const ArrayShape shape = reader.array_shape(name);
+    const std::string dims = shape.width > 0 ? fmt::format("[{}, {}]", shape.rows, shape.width)
+                                             : fmt::format("[{}]", shape.rows);
+    arrays.push_back(fmt::format("{}: {{\"shape\": {}, \"type\": {}}}", json_string(name), dims,
+                                 json_string(element_type_name(shape.type))));
+  }
+
+  return fmt::format(
+      "{{\"file\": {}, \"status\": {}, \"complete\": {}, \"unclosed\": {},\n"
+      " \"attributes\": {{{}}},\n \"tables\": {{{}}},\n \"arrays\": {{{}}}}}\n",
+      json_string(reader.path().string()), json_string(reader.status()), reader.complete(),
+      reader.opened_as_unclosed(), fmt::join(attributes, ", "), fmt::join(tables, ",\n  "),
+      fmt::join(arrays, ", "));
+}
+
+}  // namespace fedload::io

@@ -1,0 +1,92 @@
+#include "fedload/model/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "fedload/core/error.hpp"
+#include "fedload/core/rng.hpp"
+#include "fedload/kernels/loss.hpp"
+
+namespace fedload::model {
+
+double evaluate_loss(kernels::ForecasterBackend& backend, const float* X, const float* Y, std::size_t n,
+                     kernels::LossKind loss) {
+  const auto& d = backend.dims();
+  const std::size_t xrow = static_cast<std::size_t>(d.T) * d.I, yrow = static_cast<std::size_t>(d.O);
+  std::vector<float> yhat(static_cast<std::size_t>(d.B) * yrow);
+  double sum = 0.0;
+  for (std::size_t r = 0; r < n; r += d.B) {
+    const int b = static_cast<int>(std::min<std::size_t>(d.B, n - r));
+    backend.load_batch(X + r * xrow, nullptr, b);
+    backend.predict(yhat.data());
+    sum += b * kernels::loss_and_grad<float>(loss, b * yrow, yhat.data(), Y + r * yrow, nullptr);
+  }
+  return sum / static_cast<double>(n);
+}
+
+TrainHistory train_forecaster(kernels::ForecasterBackend& backend, const float* X, const float* Y, std::size_t n,
+                              const TrainOptions& o) {
+  const auto& d = backend.dims();
+  const std::size_t n_val = static_cast<std::size_t>(o.validation_fraction * static_cast<double>(n));
+  const std::size_t n_train = n - n_val;
+  if (o.validation_fraction <= 0.0 || o.validation_fraction >= 1.0 || n_val == 0 || n_train == 0) {
+    throw_input_error("training needs rows for both training and validation: {} rows, validation fraction {}", n,
+                      o.validation_fraction);
+  }
+  const std::size_t xrow = static_cast<std::size_t>(d.T) * d.I, yrow = static_cast<std::size_t>(d.O);
+  return train_forecaster(backend, Rows{X, Y, n_train}, Rows{X + n_train * xrow, Y + n_train * yrow, n_val}, o);
+}
+
+TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, Rows validation,
+                              const TrainOptions& o, const EpochCallback& on_epoch) {
+  const auto& d = backend.dims();
+  if (train.n == 0 || validation.n == 0)
+    throw_input_error("training needs rows for both training and validation: {} training, {} validation rows",
+                      train.n, validation.n);
+  if (o.epochs < 1 || o.batch < 1) throw_input_error("epochs and batch must be >= 1 ({}, {})", o.epochs, o.batch);
+  const std::size_t n_train = train.n;
+  const int batch = std::min(o.batch, d.B);
+  const std::size_t xrow = static_cast<std::size_t>(d.T) * d.I, yrow = static_cast<std::size_t>(d.O);
+  std::vector<float> bx(static_cast<std::size_t>(batch) * xrow), by(static_cast<std::size_t>(batch) * yrow);
+  std::vector<float> best(kernels::forecaster_param_count(d));
+  backend.get_params(best.data());
+
+  TrainHistory h;
+  int since_best = 0;
+  for (int e = 0; e < o.epochs; ++e) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto order = CounterRng(o.seed, static_cast<std::uint64_t>(e)).permutation(n_train);
+    double sum = 0.0;
+    for (std::size_t r = 0; r < n_train; r += batch) {
+      const int b = static_cast<int>(std::min<std::size_t>(batch, n_train - r));
+      for (int k = 0; k < b; ++k) {
+        std::memcpy(bx.data() + k * xrow, train.X + order[r + k] * xrow, sizeof(float) * xrow);
+        std::memcpy(by.data() + k * yrow, train.Y + order[r + k] * yrow, sizeof(float) * yrow);
+      }
+      backend.load_batch(bx.data(), by.data(), b);
+      backend.forward_backward(o.loss);
+      backend.optimizer_step(o.optimizer);
+      sum += b * backend.loss();
+    }
+    EpochRecord rec{e, sum / static_cast<double>(n_train),
+                    evaluate_loss(backend, validation.X, validation.Y, validation.n, o.loss), 0.0};
+    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    h.epochs.push_back(rec);
+    if (on_epoch) on_epoch(rec);
+    if (h.best_epoch < 0 || rec.validation_loss < h.best_validation_loss) {
+      h.best_epoch = e;
+      h.best_validation_loss = rec.validation_loss;
+      backend.get_params(best.data());
+      since_best = 0;
+    } else if (o.patience > 0 && ++since_best >= o.patience) {
+      h.stopped_early = true;
+      break;
+    }
+  }
+  // restoring resets the optimizer state; a later call starts fresh moments from the best point
+  backend.set_params(best.data());
+  return h;
+}
+
+}  // namespace fedload::model

@@ -1,0 +1,204 @@
+// Every GPU backend against cpu_reference: loss, predictions, every gradient and the parameters
+// after optimizer steps, on fresh random inputs, shapes that are not multiples of 32, partial
+// batches, both losses, both optimizers with clipping and weight decay, and the largest hidden
+// size the persistent kernel accepts. GPU outputs are poisoned with NaN before each call.
+// Skips (visibly) when no GPU is visible.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "fedload/core/error.hpp"
+#include "fedload/core/rng.hpp"
+#include "fedload/kernels/backend.hpp"
+#include "fedload/kernels/device_info.hpp"
+#include "fedload/kernels/gpu_backends.hpp"
+#include "fedload/kernels/gpu_plan.hpp"
+#include "fedload/kernels/init.hpp"
+#include "gpu_compare.hpp"
+
+namespace fedload::kernels {
+namespace {
+
+using testing::compare;
+using testing::Tolerance;
+
+std::vector<DeviceInfo> devices_or_skip_reason(std::string* why) { return query_devices(why); }
+
+#define SKIP_WITHOUT_GPU()                                              \
+  do {                                                                  \
+    std::string why_;                                                   \
+    if (devices_or_skip_reason(&why_).empty()) GTEST_SKIP() << "no GPU: " << why_; \
+  } while (0)
+
+std::vector<float> random_values(std::size_t n, double lo, double hi, std::uint64_t seed, std::uint64_t stream) {
+  CounterRng rng(seed, stream);
+  std::vector<float> v(n);
+  for (float& x : v) x = static_cast<float>(rng.uniform(lo, hi));
+  return v;
+}
+
+struct Case {
+  std::string label;
+  ForecasterDims d;
+  int b;  // samples in the loaded batch (<= d.B)
+  LossKind loss;
+  OptimizerOptions opt;
+};
+
+std::vector<Case> standard_cases() {
+  std::vector<Case> cases;
+  OptimizerOptions adam;  // PyTorch defaults, lr 1e-3
+  cases.push_back({"odd_2layer_mse_adam", {3, 5, 7, 33, 2, 11}, 3, LossKind::kMse, adam});
+  OptimizerOptions sgd;
+  sgd.kind = OptimizerKind::kSgd;
+  sgd.lr = 0.05f;
+  sgd.momentum = 0.9f;
+  sgd.weight_decay = 1e-3f;
+  sgd.max_grad_norm = 0.05f;  // small enough that clipping acts
+  cases.push_back({"partial_batch_l1_sgd_clip", {8, 24, 5, 64, 1, 24}, 5, LossKind::kL1, sgd});
+  OptimizerOptions adam_clip;
+  adam_clip.max_grad_norm = 0.01f;
+  adam_clip.weight_decay = 1e-2f;
+  cases.push_back({"3layer_h128_mse_adam_clip", {8, 24, 5, 128, 3, 24}, 8, LossKind::kMse, adam_clip});
+  return cases;
+}
+
+// Trains both backends side by side for two steps (the second replays any captured graph on
+// a new batch) and compares everything a user can read back.
+void expect_matches_reference(const std::string& backend, const Case& c, Tolerance tol = {}) {
+  SCOPED_TRACE(backend + " / " + c.label);
+  std::unique_ptr<ForecasterBackend> gpu;
+  try {
+    gpu = make_backend(backend, c.d);
+  } catch (const InputError& e) {
+    // a cuDNN algorithm that refuses the shape says so; that is a skip, not a pass
+    GTEST_SKIP() << backend << " refuses " << c.label << ": " << e.what();
+  }
+  auto ref = make_backend("cpu_reference", c.d);
+  const std::size_t P = forecaster_param_count(c.d);
+  const auto layout = forecaster_layout(c.d);
+  std::vector<float> params(P);
+  init_forecaster_params(c.d, 2026, params.data());
+  gpu->set_params(params.data());
+  ref->set_params(params.data());
+  std::cout << "[ detail   ] " << backend << ": " << backend_detail(*gpu) << "\n";
+
+  for (int step = 0; step < 2; ++step) {
+    const std::size_t nx = std::size_t(c.b) * c.d.T * c.d.I, ny = std::size_t(c.b) * c.d.O;
+    const auto x = random_values(nx, -1.0, 1.0, 7 + step, 1);
+    const auto y = random_values(ny, -1.0, 1.0, 7 + step, 2);
+    gpu->load_batch(x.data(), y.data(), c.b);
+    ref->load_batch(x.data(), y.data(), c.b);
+
+    ASSERT_TRUE(poison_gpu_outputs(*gpu));
+    gpu->forward_backward(c.loss);
+    ref->forward_backward(c.loss);
+    const double lg = gpu->loss(), lr = ref->loss();
+    EXPECT_TRUE(std::isfinite(lg));
+    EXPECT_LE(std::fabs(lg - lr), tol.atol + tol.rtol * std::fabs(lr)) << "loss " << lg << " vs " << lr;
+
+    std::vector<float> g_gpu(P, NAN), g_ref(P);
+    gpu->get_grads(g_gpu.data());
+    ref->get_grads(g_ref.data());
+    const auto cg = compare(g_gpu, g_ref, tol, "gradients step " + std::to_string(step), &layout);
+    EXPECT_TRUE(cg.ok) << cg.report;
+    std::cout << "[ worst    ] " << cg.report << "\n";
+
+    gpu->optimizer_step(c.opt);
+    ref->optimizer_step(c.opt);
+    std::vector<float> p_gpu(P, NAN), p_ref(P);
+    gpu->get_params(p_gpu.data());
+    ref->get_params(p_ref.data());
+    const auto cp = compare(p_gpu, p_ref, tol, "parameters after step " + std::to_string(step), &layout);
+    EXPECT_TRUE(cp.ok) << cp.report;
+
+    ASSERT_TRUE(poison_gpu_outputs(*gpu));
+    std::vector<float> yh_gpu(ny, NAN), yh_ref(ny);
+    gpu->predict(yh_gpu.data());
+    ref->predict(yh_ref.data());
+    const auto cy = compare(yh_gpu, yh_ref, tol, "predictions after step " + std::to_string(step));
+    EXPECT_TRUE(cy.ok) << cy.report;
+  }
+}
+
+class GpuBackend : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GpuBackend, MatchesReferenceOnOddShapesLossesAndOptimizers) {
+  SKIP_WITHOUT_GPU();
+  for (const Case& c : standard_cases()) expect_matches_reference(GetParam(), c);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllGpuBackends, GpuBackend,
+                         ::testing::Values("cuda", "cuda_stream", "cuda_persistent", "cuda_cluster", "cudnn", "cudnn_standard",
+                                           "cudnn_persist_static", "cudnn_persist_small_h"),
+                         [](const auto& info) { return info.param; });
+
+int largest_persistent_hidden() {
+  const auto devs = query_devices();
+  int dev = 0;
+  (void)dev;
+  return max_persistent_hidden(devs.at(0).sm_count, devs.at(0).smem_per_block_optin);
+}
+
+TEST(GpuPersistent, MatchesReferenceAtTheLargestHiddenSizeItAccepts) {
+  SKIP_WITHOUT_GPU();
+  const int H = largest_persistent_hidden();
+  std::cout << "[ limit    ] persistent kernel: largest H = " << H << "\n";
+  ASSERT_GT(H, 256);
+  Case c{"largest_H", {3, 4, 5, H, 1, 6}, 3, LossKind::kMse, OptimizerOptions{}};
+  expect_matches_reference("cuda_persistent", c);
+  expect_matches_reference("cuda", c);
+}
+
+TEST(GpuPersistent, RefusesOneUnitMoreWithTheLimitInTheMessage) {
+  SKIP_WITHOUT_GPU();
+  const int H = largest_persistent_hidden();
+  try {
+    make_backend("cuda_persistent", {2, 3, 4, H + 1, 1, 2});
+    FAIL() << "H=" << H + 1 << " was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("limit H=" + std::to_string(H)), std::string::npos) << e.what();
+  }
+}
+
+TEST(GpuCluster, MatchesReferenceAtTheLargestClientShape) {
+  SKIP_WITHOUT_GPU();
+  // H = 256 with a batch of 32: the largest client shape the cluster plan takes on an H100
+  Case c{"client_B32_H256", {32, 24, 5, 256, 1, 24}, 32, LossKind::kMse, OptimizerOptions{}};
+  expect_matches_reference("cuda_cluster", c);
+}
+
+TEST(GpuCluster, RefusesAHiddenSizeWhoseWeightsDoNotFitWithTheReason) {
+  SKIP_WITHOUT_GPU();
+  try {
+    make_backend("cuda_cluster", {8, 24, 5, 512, 1, 24});
+    FAIL() << "H=512 was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("shared memory"), std::string::npos) << e.what();
+  }
+}
+
+TEST(GpuBackendInput, RejectsABatchLargerThanBuilt) {
+  SKIP_WITHOUT_GPU();
+  auto gpu = make_backend("cuda", {2, 3, 4, 8, 1, 2});
+  std::vector<float> x(3 * 3 * 4, 0.5f), y(3 * 2, 0.5f);
+  EXPECT_THROW(gpu->load_batch(x.data(), y.data(), 3), InputError);
+}
+
+TEST(GpuDevice, ReportsNameCapabilityAndVersions) {
+  SKIP_WITHOUT_GPU();
+  for (const DeviceInfo& d : query_devices()) {
+    std::cout << "[ device   ] " << describe(d) << "\n";
+    EXPECT_FALSE(d.name.empty());
+    EXPECT_GT(d.sm_count, 0);
+    EXPECT_GE(d.driver_version, 1000);
+    EXPECT_GT(d.cublas_version, 0);
+    EXPECT_GT(d.fp32_peak_flops(), 1e12);
+  }
+}
+
+}  // namespace
+}  // namespace fedload::kernels

@@ -1,0 +1,167 @@
+// The GPU backends' host-side logic, which CI (no GPU) runs: the persistent kernel's plan and
+// hidden-size limit, the cuDNN weight-space map, the cuDNN backend names, and what a GPU
+// backend does when there is no GPU.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include "fedload/core/error.hpp"
+#include "fedload/kernels/backend.hpp"
+#include "fedload/kernels/cudnn_layout.hpp"
+#include "fedload/kernels/device_info.hpp"
+#include "fedload/kernels/gpu_plan.hpp"
+
+namespace fedload::kernels {
+namespace {
+
+constexpr int kH100Sms = 132;
+constexpr std::size_t kH100SmemOptin = 227 * 1024;
+
+TEST(PersistentPlan, SpreadsUnitsOverAtMostOneBlockPerSm) {
+  for (int H : {1, 33, 64, 131, 132, 133, 256, 512, 1000}) {
+    const auto p = plan_persistent_lstm(H, kH100Sms, kH100SmemOptin);
+    ASSERT_TRUE(p) << H;
+    EXPECT_LE(p->blocks, kH100Sms) << H;
+    EXPECT_GE(p->blocks * p->units_per_block, H) << H;               // every unit owned
+    EXPECT_LT((p->blocks - 1) * p->units_per_block, H) << H;         // no empty block
+    EXPECT_EQ(p->smem_bytes, 4u * p->units_per_block * H * sizeof(float) + kPersistentSmemReserve) << H;
+  }
+}
+
+TEST(PersistentPlan, H100LimitIsWhereTheWeightsStopFittingInSharedMemory) {
+  const int limit = max_persistent_hidden(kH100Sms, kH100SmemOptin);
+  // 10 units x 4 gates x 1320 floats = 211200 B fits in 227 KiB; H = 1321 needs 11 units/block
+  EXPECT_EQ(limit, 1320);
+  EXPECT_TRUE(plan_persistent_lstm(limit, kH100Sms, kH100SmemOptin));
+  std::string why;
+  EXPECT_FALSE(plan_persistent_lstm(limit + 1, kH100Sms, kH100SmemOptin, &why));
+  EXPECT_NE(why.find("limit H=1320"), std::string::npos) << why;
+  // a smaller GPU (e.g. 46 SMs, 99 KiB per block) has a much lower limit
+  EXPECT_LT(max_persistent_hidden(46, 99 * 1024), 600);
+}
+
+TEST(ClusterPlan, FitsTheClientShapesUpToH256AndRefusesH512) {
+  for (int H : {33, 64, 128, 256}) {
+    const auto p = plan_cluster_lstm(H, 32, 16, kH100SmemOptin);
+    ASSERT_TRUE(p) << H;
+    EXPECT_GE(p->cluster * p->units_per_block, H);
+    EXPECT_LE(p->smem_forward, kH100SmemOptin);
+    EXPECT_LE(p->smem_backward, kH100SmemOptin);
+  }
+  // H = 256, B = 32: 16 units x 4 x 256 weights + 2 x 32 x 256 h floats = 128 KiB forward
+  EXPECT_EQ(plan_cluster_lstm(256, 32, 16, kH100SmemOptin)->smem_forward, 131072u);
+  std::string why;
+  EXPECT_FALSE(plan_cluster_lstm(512, 1, 16, kH100SmemOptin, &why));
+  EXPECT_NE(why.find("shared memory"), std::string::npos) << why;
+  // a portable cluster of 8 holds twice the weights per CTA
+  const auto eight = plan_cluster_lstm(256, 32, 8, kH100SmemOptin);
+  ASSERT_TRUE(eight);
+  EXPECT_EQ(eight->units_per_block, 32);
+  EXPECT_GT(eight->smem_forward, plan_cluster_lstm(256, 32, 16, kH100SmemOptin)->smem_forward);
+}
+
+TEST(StepKernel, BatchChunkNeverExceedsTheBatch) {
+  for (int B = 1; B <= 64; ++B) {
+    const int c = step_batch_chunk(B);
+    EXPECT_LE(c, B);
+    EXPECT_TRUE(c == 1 || c == 2 || c == 4 || c == 8);
+  }
+  EXPECT_EQ(step_batch_chunk(32), 8);
+}
+
+// A weight space laid out the way cuDNN does it for LSTM (per layer: 8 matrices, then 8 bias
+// vectors), with gaps and the layers in reverse order, to show the map follows the reported
+// offsets and not an assumed order.
+std::vector<CudnnParamRegion> fake_cudnn_regions(const ForecasterDims& d, std::size_t* total) {
+  std::vector<CudnnParamRegion> r;
+  std::size_t off = 0;
+  for (int layer = d.layers - 1; layer >= 0; --layer) {
+    const int in = layer == 0 ? d.I : d.H;
+    for (int id = 0; id < 8; ++id) {
+      r.push_back({layer, id, false, off, d.H, id < 4 ? in : d.H});
+      off += std::size_t(d.H) * (id < 4 ? in : d.H) + 3;  // 3 floats of padding
+    }
+    for (int id = 0; id < 8; ++id) {
+      r.push_back({layer, id, true, off, d.H, 1});
+      off += d.H;
+    }
+  }
+  *total = off;
+  return r;
+}
+
+TEST(CudnnWeightMap, PutsEveryGateRowWhereCudnnSaysItLives) {
+  const ForecasterDims d{3, 5, 7, 33, 2, 11};
+  std::size_t total = 0;
+  const auto regions = fake_cudnn_regions(d, &total);
+  const auto index = cudnn_weight_index(d, regions, total);
+  ASSERT_EQ(index.size(), lstm_param_count(d));
+  // a bijection into the weight space
+  std::set<std::int64_t> distinct(index.begin(), index.end());
+  EXPECT_EQ(distinct.size(), index.size());
+  // lstm.1.w_hh row 2H+5 (gate g, unit 5), column 7 is id 6's matrix at row 5, column 7
+  const auto layout = forecaster_layout(d);
+  const ParamSlot& whh1 = layout[5];
+  ASSERT_EQ(whh1.name, "lstm.1.w_hh");
+  const auto it = std::find_if(regions.begin(), regions.end(),
+                               [](const CudnnParamRegion& r) { return r.layer == 1 && r.lin_id == 6 && !r.bias; });
+  EXPECT_EQ(index[whh1.offset + std::size_t(2 * d.H + 5) * d.H + 7], std::int64_t(it->offset + 5 * d.H + 7));
+  // lstm.0.b_ih[H + 4] (forget gate, unit 4) is id 1's bias at 4
+  const ParamSlot& bih0 = layout[2];
+  ASSERT_EQ(bih0.name, "lstm.0.b_ih");
+  const auto bt = std::find_if(regions.begin(), regions.end(),
+                               [](const CudnnParamRegion& r) { return r.layer == 0 && r.lin_id == 1 && r.bias; });
+  EXPECT_EQ(index[bih0.offset + d.H + 4], std::int64_t(bt->offset + 4));
+}
+
+TEST(CudnnWeightMap, RefusesMissingWrongShapedOrOverlappingRegions) {
+  const ForecasterDims d{2, 3, 4, 8, 1, 2};
+  std::size_t total = 0;
+  auto regions = fake_cudnn_regions(d, &total);
+  auto missing = regions;
+  missing.pop_back();
+  EXPECT_THROW(cudnn_weight_index(d, missing, total), Error);
+  auto wrong = regions;
+  wrong[0].cols += 1;
+  EXPECT_THROW(cudnn_weight_index(d, wrong, total), Error);
+  auto overlap = regions;
+  overlap[1].offset = overlap[0].offset + 1;
+  EXPECT_THROW(cudnn_weight_index(d, overlap, total), Error);
+  EXPECT_THROW(cudnn_weight_index(d, regions, total - 1), Error);  // past the end
+}
+
+TEST(CudnnBackendNames, NameTheAlgorithmsTheyTry) {
+  EXPECT_EQ(cudnn_algorithm_candidates("cudnn").size(), 3u);
+  EXPECT_EQ(cudnn_algorithm_candidates("cudnn_standard"), std::vector<CudnnRnnAlgo>{CudnnRnnAlgo::kStandard});
+  EXPECT_EQ(cudnn_algorithm_candidates("cudnn_persist_static"),
+            std::vector<CudnnRnnAlgo>{CudnnRnnAlgo::kPersistStatic});
+  EXPECT_EQ(cudnn_algorithm_candidates("cudnn_persist_small_h"),
+            std::vector<CudnnRnnAlgo>{CudnnRnnAlgo::kPersistStaticSmallH});
+  EXPECT_THROW(cudnn_algorithm_candidates("cudnn_fastest"), InputError);
+}
+
+TEST(GpuWithoutDevice, QueryIsEmptyAndBackendsSayWhy) {
+  std::string why;
+  const auto devices = query_devices(&why);
+  if (!devices.empty()) GTEST_SKIP() << "a GPU is visible: " << describe(devices[0]);
+  EXPECT_FALSE(why.empty());
+  std::cout << "[ no gpu   ] " << why << "\n";
+  const auto names = backend_names();
+  if (std::find(names.begin(), names.end(), "cuda") == names.end()) {
+    EXPECT_EQ(why, "built without CUDA");
+    return;
+  }
+  for (const char* name : {"cuda", "cuda_persistent"}) {
+    try {
+      make_backend(name, {2, 3, 4, 8, 1, 2});
+      ADD_FAILURE() << name << " was constructed without a GPU";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("no CUDA device"), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fedload::kernels

@@ -1,0 +1,10 @@
+# Tests of the reference kernels, the layer toolkit, the cpu_reference backend and PyTorch parity.
+fedload_add_test(fedload_model_tests
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/unit/model_gradcheck.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/unit/model_backend.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/unit/model_torch_parity.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/unit/model_training.cpp
+  LIBS fedload::model fedload::kernels
+  LABELS unit
+  TIMEOUT 120)
