@@ -101,11 +101,10 @@ void bench_sgemm(benchmark::State& state) {
 
 // {M, N, K, TA, TB} of every GEMM in a "cpu" training step of one layer at shape {B, T, I, H}
 // (kernels/cpu/fast/lstm_layer.cpp): input projection, per-step recurrent forward, per-step
-// recurrent backward, dW_ih and dW_hh over all steps.
+// recurrent backward, and [dW_ih | dW_hh | db] over all steps.
 std::vector<std::vector<int64_t>> step_gemm_shapes(const std::vector<int64_t>& s) {
   const int64_t B = s[0], T = s[1], I = s[2], H = s[3];
-  return {{T * B, 4 * H, I, 0, 1}, {B, 4 * H, H, 0, 1}, {B, H, 4 * H, 0, 0}, {4 * H, I, T * B, 1, 0},
-          {4 * H, H, std::max<int64_t>(T - 1, 1) * B, 1, 0}};
+  return {{T * B, 4 * H, I, 0, 1}, {B, 4 * H, H, 0, 1}, {B, H, 4 * H, 0, 0}, {4 * H, I + H + 1, T * B, 1, 0}};
 }
 
 void bench_train_step(benchmark::State& state, const std::string& backend) {

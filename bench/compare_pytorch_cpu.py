@@ -40,7 +40,7 @@ def step_gemms(B, T, I, H):
     """(count, (M, N, K, TA, TB)) of every GEMM of one "cpu" training step (bench_lstm.cpp's
     step_gemm_shapes, kernels/cpu/fast/lstm_layer.cpp)."""
     return [(1, (T * B, 4 * H, I, 0, 1)), (T - 1, (B, 4 * H, H, 0, 1)), (T - 1, (B, H, 4 * H, 0, 0)),
-            (1, (4 * H, I, T * B, 1, 0)), (1, (4 * H, H, max(T - 1, 1) * B, 1, 0))]
+            (1, (4 * H, I + H + 1, T * B, 1, 0))]
 
 
 def run_fedload(bench, threads):
@@ -67,6 +67,27 @@ def run_fedload(bench, threads):
 
 
 def time_pytorch(shape, threads, measurements):
+    """Median ms of one PyTorch step, measured in a child process: importing torch here would
+    raise this process's peak RSS, which the fedload_bench_lstm children would inherit in their
+    getrusage ru_maxrss (it survives exec) and so blur their memory check."""
+    arg = ",".join(str(v) for v in (*shape, threads, measurements))
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--torch-worker", arg], capture_output=True,
+                         text=True, check=True).stdout
+    return json.loads(out)["ms"]
+
+
+def torch_worker(arg):
+    B, T, I, H, threads, measurements = (int(v) for v in arg.split(","))
+    print(json.dumps({"ms": torch_step_ms((B, T, I, H), threads, measurements)}))
+    return 0
+
+
+def torch_version():
+    return subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def torch_step_ms(shape, threads, measurements):
     import torch
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -105,13 +126,16 @@ def main():
     ap.add_argument("--reps", type=int, default=5, help="repetitions (fedload run + PyTorch run each)")
     ap.add_argument("--threads", type=int, default=1, help="threads on both sides")
     ap.add_argument("--json", help="write every measurement here")
+    ap.add_argument("--torch-worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.torch_worker:
+        return torch_worker(args.torch_worker)
     if args.reps < 1 or args.threads < 1:
         sys.exit("compare_pytorch_cpu.py: --reps and --threads must be positive")
     if not os.access(args.bench, os.X_OK):
         sys.exit(f"compare_pytorch_cpu.py: no executable benchmark at {args.bench} (build fedload_bench_lstm)")
 
-    import torch
+    version = torch_version()
     load_before = os.getloadavg()
     fed = {s: [] for s in SHAPES}
     torch_ms = {s: [] for s in SHAPES}
@@ -125,14 +149,14 @@ def main():
             if s in steps:
                 fed[s].append(steps[s]["ms"])
                 rss[s] = (steps[s]["maxrss_MiB"], steps[s]["formula_MiB"])
-            torch_ms[s].append(time_pytorch(s, args.threads, 3))
+            torch_ms[s].append(time_pytorch(s, args.threads, 5))
         print(f"repetition {rep + 1}/{args.reps} done, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
     load_after = os.getloadavg()
 
     def gemm_rate(key):
         return statistics.median(g[key] for g in gemm_runs if key in g)
 
-    print(f"fedload cpu backend vs PyTorch {torch.__version__}, threads={args.threads}, O={O}, "
+    print(f"fedload cpu backend vs PyTorch {version}, threads={args.threads}, O={O}, "
           f"median of {args.reps} (spread min-max)")
     print(f"BLAS: {blas}; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
     header = (f'{"B/T/I/H":>16} {"fedload ms":>10} {"spread":>13} {"torch ms":>9} {"spread":>13} {"speedup":>7} '
@@ -162,7 +186,7 @@ def main():
         print(f"ERROR {e}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"threads": args.threads, "torch": torch.__version__, "blas": blas,
+            json.dump({"threads": args.threads, "torch": version, "blas": blas,
                        "load_before": load_before, "load_after": load_after, "rows": rows, "errors": errors,
                        "sgemm_runs": [{"/".join(map(str, k)): v for k, v in g.items() if k != "blas"}
                                       for g in gemm_runs]}, f, indent=1)

@@ -1,7 +1,8 @@
 # The "cpu" backend (kernels/cpu/fast): sources appended to fedload_kernels (it reuses that
 # library's loss, optimizer and registry, so a separate static library would be a link cycle).
-# GEMMs on the distribution's OpenBLAS when FedloadDependencies found BLAS, else plain loops;
-# the gate pointwise code is built three times with different -m flags and picked at run time.
+# The step's GEMMs and gate loops are built three times (simd_avx512/avx2/generic.cpp, with
+# different -m flags) and picked at run time; the head's GEMMs and the data gradient of stacked
+# layers use the distribution's OpenBLAS when FedloadDependencies found BLAS, else plain loops.
 set(_fast ${CMAKE_CURRENT_LIST_DIR}/cpu/fast)
 target_sources(fedload_kernels PRIVATE
   ${_fast}/cpu_backend.cpp
@@ -12,12 +13,23 @@ target_sources(fedload_kernels PRIVATE
   ${_fast}/simd_avx2.cpp
   ${_fast}/simd_avx512.cpp
 )
-# -O3 on the pointwise builds whatever the build type's level, and -fno-trapping-math so that GCC
-# may evaluate both sides of the branch-free selects in exp/tanh: without it nothing vectorizes
-set_source_files_properties(${_fast}/simd_generic.cpp PROPERTIES COMPILE_OPTIONS "-O3;-fno-trapping-math")
-set_source_files_properties(${_fast}/simd_avx2.cpp PROPERTIES COMPILE_OPTIONS "-O3;-fno-trapping-math;-mavx2;-mfma")
+# -O3 on the SIMD builds whatever the build type's level, and -fno-trapping-math so that GCC
+# may evaluate both sides of the branch-free selects in exp/tanh: without it nothing vectorizes.
+set(_fedload_simd_common "-O3;-fno-trapping-math")
+# OpenMP (GCC's libgomp) splits the GEMM panels and the cell update over FEDLOAD_CPU_THREADS
+# threads; only these three files use it, so only they get -fopenmp.
+find_package(OpenMP QUIET COMPONENTS CXX)
+if(OpenMP_CXX_FOUND)
+  list(APPEND _fedload_simd_common ${OpenMP_CXX_FLAGS})
+  target_link_libraries(fedload_kernels PRIVATE $<LINK_ONLY:OpenMP::OpenMP_CXX>)
+  set(_fedload_cpu_threads "OpenMP")
+else()
+  set(_fedload_cpu_threads "single-threaded: no OpenMP")
+endif()
+set_source_files_properties(${_fast}/simd_generic.cpp PROPERTIES COMPILE_OPTIONS "${_fedload_simd_common}")
+set_source_files_properties(${_fast}/simd_avx2.cpp PROPERTIES COMPILE_OPTIONS "${_fedload_simd_common};-mavx2;-mfma")
 set_source_files_properties(${_fast}/simd_avx512.cpp PROPERTIES
-  COMPILE_OPTIONS "-O3;-fno-trapping-math;-mavx512f;-mavx512vl;-mavx512dq;-mavx512bw;-mavx2;-mfma;-mprefer-vector-width=512")
+  COMPILE_OPTIONS "${_fedload_simd_common};-mavx512f;-mavx512vl;-mavx512dq;-mavx512bw;-mavx2;-mfma;-mprefer-vector-width=512")
 
 set(FEDLOAD_CPU_BLAS "none")
 if(BLAS_FOUND)
@@ -40,9 +52,9 @@ if(BLAS_FOUND)
   endif()
 endif()
 if(FEDLOAD_CPU_BLAS STREQUAL "none")
-  message(STATUS "fedload cpu backend: no cblas.h/BLAS, GEMMs run on built-in loops (apt-get install libopenblas-dev)")
+  message(STATUS "fedload cpu backend: SIMD kernels, ${_fedload_cpu_threads}; no cblas.h/BLAS, the head and dx GEMMs run on built-in loops (apt-get install libopenblas-dev)")
 else()
-  message(STATUS "fedload cpu backend: GEMMs on ${FEDLOAD_CPU_BLAS} (${BLAS_LIBRARIES})")
+  message(STATUS "fedload cpu backend: SIMD kernels, ${_fedload_cpu_threads}; head and dx GEMMs on ${FEDLOAD_CPU_BLAS} (${BLAS_LIBRARIES})")
 endif()
 
 # The shared optimizer (kernels/cpu/optimizer.cpp, also cpu_reference's) vectorizes only when

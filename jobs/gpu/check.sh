@@ -9,7 +9,8 @@
 # Environment:
 #   FEDLOAD_GPU_BUILD   build folder (default build-gpu; configured with the gpu-only preset and
 #                       built here when its binaries are missing)
-#   FEDLOAD_GPU_STAGES  subset of "tests bench torch" (default: all three)
+#   FEDLOAD_GPU_STAGES  subset of "tests bench torch profile" (default: all four; profile needs
+#                       Nsight Compute's ncu and records single-kernel durations)
 #   FEDLOAD_GPU_BACKENDS backends to test and time (default: cuda cuda_cluster cuda_persistent cudnn
 #                       cudnn_standard; cuda_stream and the single cuDNN algorithms are tested too)
 #   FEDLOAD_GPU_NAME    device tag for the result file name (default: from nvidia-smi, e.g. h100)
@@ -18,7 +19,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-${OUT:-$root/results/gpu-check}}
 build=${FEDLOAD_GPU_BUILD:-$root/build-gpu}
-stages=${FEDLOAD_GPU_STAGES:-tests bench torch}
+stages=${FEDLOAD_GPU_STAGES:-tests bench torch profile}
 mkdir -p "$out"
 log() { printf '[check.sh %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
@@ -88,6 +89,17 @@ if [[ " $stages " == *" torch "* ]]; then
   device_line=$(grep -m1 '\[ device' "$out/gpu_tests.log" 2>/dev/null | sed 's/^\[ device *\] //' || true)
   PYTHONUNBUFFERED=1 python3 "$root/bench/compare_pytorch_gpu.py" --bench "$out/bench_lstm.json" \
     --device-line "$device_line" --out "$out/gpu_lstm_$tag.json"
+fi
+if [[ " $stages " == *" profile "* ]] && command -v ncu >/dev/null; then
+  # the recurrence kernels' own durations at a latency-bound client shape (B=1, T=168, H=64):
+  # what one grid-wide or cluster barrier per step costs, without launch gaps
+  log "ncu kernel durations"
+  for spec in "cuda_persistent:persistent" "cuda_cluster:cluster" "cuda:step_(forward|backward)"; do
+    b=${spec%%:*}
+    ncu --metrics gpu__time_duration.sum -k "regex:${spec#*:}" -c 4 "$build/bench/fedload_bench_lstm" \
+      --backends="$b" --benchmark_filter='/B:1/T:168/I:5/H:64/' --benchmark_min_time=0.001 2>&1 \
+      | grep -E "lstm_|gpu__time_duration" | sed "s/^/$b: /" | tee -a "$out/ncu.log" || true
+  done
 fi
 log "done: $out"
 [ -z "$failed" ] || { log "FAILED backends:$failed"; exit 1; }

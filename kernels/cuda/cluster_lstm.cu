@@ -26,6 +26,13 @@ constexpr int kClusterWarps = 16;
 constexpr int kClusterThreads = kClusterWarps * 32;
 constexpr int kChunk = 4;  // samples per warp item in the forward product
 
+// The cluster barrier split in two: arrive (release: my DSMEM stores are visible to the cluster
+// once everyone arrived) and wait (acquire). Work that no other CTA waits for, the global
+// outputs of a step and the loads for the next one, goes between the two, so its memory
+// latency overlaps the barrier instead of adding to it.
+__device__ __forceinline__ void cluster_arrive() { asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void cluster_wait() { asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory"); }
+
 __device__ void load_weight_slice(float* w_s, const float* __restrict__ w_hh, int H, int j0, int units) {
   for (int idx = threadIdx.x; idx < units * 4 * H; idx += blockDim.x) {
     const int u = idx / (4 * H), k = (idx / H) % 4, m = idx % H;
@@ -42,11 +49,27 @@ __global__ void __launch_bounds__(kClusterThreads, 1)
   const int rank = static_cast<int>(cluster.block_rank());
   const int C = static_cast<int>(cluster.num_blocks());
   extern __shared__ float smem[];
-  float* w_s = smem;                           // [U][4][H]
-  float* hbuf = smem + std::size_t(U) * 4 * H;  // [2][B][H]: h_{t-1} of every unit, by step parity
+  float* w_s = smem;                              // [U][4][H]
+  float* hbuf = w_s + std::size_t(U) * 4 * H;     // [2][B][H]: h_{t-1} of every unit, by step parity
+  float* bias_s = hbuf + std::size_t(2) * B * H;  // [4][U]: b_ih + b_hh of my units
+  float* c_s = bias_s + std::size_t(4) * U;       // [B][U]: c_{t-1} of my units
+  float* pre_s = c_s + std::size_t(B) * U;        // [B][U][4]: this step's W_ih x + bias of my units
+  float* stage = pre_s + std::size_t(4) * B * U;  // [B][U][6]: this step's i, f, g, o, c, h, for global memory
   const int j0 = rank * U;
   const int units = max(0, min(U, H - j0));
+  const int G = 4 * H;
   load_weight_slice(w_s, w_hh, H, j0, units);
+  for (int idx = threadIdx.x; idx < 4 * units; idx += blockDim.x) {
+    const int k = idx / units, u = idx % units;
+    bias_s[k * U + u] = b_ih[k * H + j0 + u] + b_hh[k * H + j0 + u];
+  }
+  __syncthreads();
+  for (int idx = threadIdx.x; idx < B * units; idx += blockDim.x) {
+    const int b = idx / units, u = idx % units;
+#pragma unroll
+    for (int k = 0; k < 4; ++k)
+      pre_s[(b * U + u) * 4 + k] = gates[std::size_t(b) * T * G + k * H + j0 + u] + bias_s[k * U + u];
+  }
   // every CTA of the cluster must be running before any DSMEM store reaches it
   cluster.sync();
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -86,21 +109,67 @@ __global__ void __launch_bounds__(kClusterThreads, 1)
           for (int k = 0; k < 4; ++k) rec[k] = acc[k][bb];
       const int b = b0 + lane;
       if (lane < kChunk && b < B) {
-        const std::size_t row = std::size_t(b) * T + t;
-        const float c_prev = t > 0 ? c_seq[(row - 1) * H + j] : 0.0f;
-        float c;
-        const float h = lstm_cell_forward(H, j, rec, b_ih, b_hh, gates + row * 4 * H, c_prev, &c);
-        c_seq[row * H + j] = c;
-        h_seq[row * H + j] = h;
-        if (t + 1 < T) h_prev_seq[(row + 1) * H + j] = h;
-        if (t == 0) h_prev_seq[row * H + j] = 0.0f;
+        // the equations of lstm_cell_forward, with the bias already folded into pre_s
+        const float* pre = pre_s + (b * U + u) * 4;
+        const float i = sigmoidf(pre[0] + rec[0]), f = sigmoidf(pre[1] + rec[1]);
+        const float gg = tanhf(pre[2] + rec[2]), o = sigmoidf(pre[3] + rec[3]);
+        const float c = f * (t > 0 ? c_s[b * U + u] : 0.0f) + i * gg;
+        const float h = o * tanhf(c);
         for (int r = 0; r < C; ++r) cluster.map_shared_rank(hbuf, r)[next + std::size_t(b) * H + j] = h;
+        c_s[b * U + u] = c;
+        float* st = stage + (b * U + u) * 6;
+        st[0] = i;
+        st[1] = f;
+        st[2] = gg;
+        st[3] = o;
+        st[4] = c;
+        st[5] = h;
       }
+    }
+    cluster_arrive();
+    __syncthreads();  // stage and pre_s: this CTA's own, ordered by the CTA barrier
+    for (int idx = threadIdx.x; idx < B * units; idx += blockDim.x) {
+      const int b = idx / units, u = idx % units;
+      const int j = j0 + u;
+      const std::size_t row = std::size_t(b) * T + t;
+      const float* st = stage + (b * U + u) * 6;
+#pragma unroll
+      for (int k = 0; k < 4; ++k) gates[row * G + k * H + j] = st[k];
+      c_seq[row * H + j] = st[4];
+      h_seq[row * H + j] = st[5];
+      if (t + 1 < T) {
+        h_prev_seq[(row + 1) * H + j] = st[5];
+#pragma unroll
+        for (int k = 0; k < 4; ++k) pre_s[(b * U + u) * 4 + k] = gates[(row + 1) * G + k * H + j] + bias_s[k * U + u];
+      }
+      if (t == 0) h_prev_seq[row * H + j] = 0.0f;
     }
     // h_t is everywhere before anyone starts step t+1; the double buffer keeps step t+1's
     // stores away from h_t reads of CTAs still finishing step t
-    cluster.sync();
+    cluster_wait();
+    __syncthreads();  // pre_s of step t+1 written by every thread of this CTA
   }
+}
+
+// What the backward cell update of (b, j) at step t reads from global memory.
+struct CellInputs {
+  float i, f, g, o, c, c_prev, dh_ext;
+};
+
+__device__ __forceinline__ CellInputs load_cell_inputs(int b, int j, int t, int T, int H, const float* __restrict__ gates,
+                                                       const float* __restrict__ c_seq, const float* __restrict__ dh_in,
+                                                       int last_only) {
+  const std::size_t row = std::size_t(b) * T + t;
+  const float* g = gates + row * 4 * H;
+  CellInputs in;
+  in.i = g[j];
+  in.f = g[H + j];
+  in.g = g[2 * H + j];
+  in.o = g[3 * H + j];
+  in.c = c_seq[row * H + j];
+  in.c_prev = t > 0 ? c_seq[(row - 1) * H + j] : 0.0f;
+  in.dh_ext = !last_only ? dh_in[row * H + j] : (t == T - 1 ? dh_in[std::size_t(b) * H + j] : 0.0f);
+  return in;
 }
 
 __global__ void __launch_bounds__(kClusterThreads, 1)
@@ -122,6 +191,11 @@ __global__ void __launch_bounds__(kClusterThreads, 1)
   cluster.sync();
   for (int t = T - 1; t >= 0; --t) {
     const std::size_t buf = std::size_t(t & 1) * C * B * U;
+    // this thread's first cell's inputs, loaded before the product and the barrier so that
+    // their latency overlaps them
+    CellInputs first{};
+    if (int(threadIdx.x) < B * units)
+      first = load_cell_inputs(threadIdx.x / units, j0 + threadIdx.x % units, t, T, H, gates, c_seq, dh_in, last_only);
     if (t + 1 < T) {
       // partial[b][m] = sum over my rows (u, k) of W_hh[k H + j0 + u][m] dA_{t+1}[b][k H + j0 + u]
       for (int p = threadIdx.x; p < B * H; p += blockDim.x) {
@@ -134,22 +208,26 @@ __global__ void __launch_bounds__(kClusterThreads, 1)
         cluster.map_shared_rank(recv, owner)[buf + (std::size_t(rank) * B + b) * U + (m - owner * U)] = s;
       }
     }
-    cluster.sync();
+    cluster_arrive();
+    if (t + 1 < T) {
+      // dA_{t+1} of my units to global memory (the weight-gradient products read it), while
+      // the barrier completes
+      for (int q = threadIdx.x; q < B * units * 4; q += blockDim.x) {
+        const int b = q / (4 * units), k = (q / units) % 4, u = q % units;
+        dA[(std::size_t(b) * T + t + 1) * G + k * H + j0 + u] = dA_loc[(b * 4 + k) * U + u];
+      }
+    }
+    cluster_wait();
+    __syncthreads();  // nobody overwrites dA_loc below before every thread stored it above
     for (int q = threadIdx.x; q < B * units; q += blockDim.x) {
       const int b = q / units, u = q - (q / units) * units;
       const int j = j0 + u;
       float dh = 0.0f;
       if (t + 1 < T)
         for (int src = 0; src < C; ++src) dh += recv[buf + (std::size_t(src) * B + b) * U + u];
-      const std::size_t row = std::size_t(b) * T + t;
-      if (!last_only)
-        dh += dh_in[row * H + j];
-      else if (t == T - 1)
-        dh += dh_in[std::size_t(b) * H + j];
-      const float* g = gates + row * G;
-      const float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
-      const float c = c_seq[row * H + j];
-      const float c_prev = t > 0 ? c_seq[(row - 1) * H + j] : 0.0f;
+      const CellInputs in = q == int(threadIdx.x) ? first : load_cell_inputs(b, j, t, T, H, gates, c_seq, dh_in, last_only);
+      dh += in.dh_ext;
+      const float i = in.i, f = in.f, gg = in.g, o = in.o, c = in.c, c_prev = in.c_prev;
       const float tc = tanhf(c);
       const float dc_next = t == T - 1 ? 0.0f : dc_loc[b * U + u];
       const float dcc = dc_next + dh * o * (1.0f - tc * tc);
@@ -157,12 +235,13 @@ __global__ void __launch_bounds__(kClusterThreads, 1)
       const float d[4] = {dcc * gg * i * (1.0f - i), dcc * c_prev * f * (1.0f - f), dcc * i * (1.0f - gg * gg),
                           dh * tc * o * (1.0f - o)};
 #pragma unroll
-      for (int k = 0; k < 4; ++k) {
-        dA[row * G + k * H + j] = d[k];
-        dA_loc[(b * 4 + k) * U + u] = d[k];
-      }
+      for (int k = 0; k < 4; ++k) dA_loc[(b * 4 + k) * U + u] = d[k];
     }
     __syncthreads();  // dA_loc of step t is complete before step t-1's partials read it
+  }
+  for (int q = threadIdx.x; q < B * units * 4; q += blockDim.x) {
+    const int b = q / (4 * units), k = (q / units) % 4, u = q % units;
+    dA[std::size_t(b) * T * G + k * H + j0 + u] = dA_loc[(b * 4 + k) * U + u];
   }
 }
 

@@ -7,6 +7,7 @@
 #include "cuda_forecaster.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "device_forecaster.hpp"
 #include "fedload/core/error.hpp"
@@ -164,8 +165,9 @@ class CudaForecaster final : public DeviceForecaster {
     if (info.cc_major < 9) throw_input_error("{}: thread-block clusters need compute capability 9.0, {} has {}.{}",
                                              name_, info.name, info.cc_major, info.cc_minor);
     std::string refusals;
-    // 16 CTAs (Hopper's non-portable size) spread the weights widest; 8 is the portable size
-    for (int size : {16, 8}) {
+    std::vector<int> sizes = cluster_sizes_to_try(d_.H);
+    if (const char* forced = std::getenv("FEDLOAD_CUDA_CLUSTER")) sizes = {std::atoi(forced)};
+    for (int size : sizes) {
       const auto plan = plan_cluster_lstm(d_.H, d_.B, size, info.smem_per_block_optin, &why);
       if (!plan) {
         refusals += "; " + why;

@@ -50,16 +50,21 @@ TEST(ClusterPlan, FitsTheClientShapesUpToH256AndRefusesH512) {
     EXPECT_LE(p->smem_forward, kH100SmemOptin);
     EXPECT_LE(p->smem_backward, kH100SmemOptin);
   }
-  // H = 256, B = 32: 16 units x 4 x 256 weights + 2 x 32 x 256 h floats = 128 KiB forward
-  EXPECT_EQ(plan_cluster_lstm(256, 32, 16, kH100SmemOptin)->smem_forward, 131072u);
+  // H = 256, B = 32: 16 units x 4 x 256 weights + 2 x 32 x 256 h + 4 x 16 bias + 11 x 32 x 16
+  // per-cell floats
+  EXPECT_EQ(plan_cluster_lstm(256, 32, 16, kH100SmemOptin)->smem_forward, (16384u + 16384u + 64u + 5632u) * 4u);
   std::string why;
   EXPECT_FALSE(plan_cluster_lstm(512, 1, 16, kH100SmemOptin, &why));
   EXPECT_NE(why.find("shared memory"), std::string::npos) << why;
-  // a portable cluster of 8 holds twice the weights per CTA
-  const auto eight = plan_cluster_lstm(256, 32, 8, kH100SmemOptin);
+  // a portable cluster of 8 holds twice the weights per CTA: H = 256 fits with B = 8, not B = 32
+  const auto eight = plan_cluster_lstm(256, 8, 8, kH100SmemOptin);
   ASSERT_TRUE(eight);
   EXPECT_EQ(eight->units_per_block, 32);
-  EXPECT_GT(eight->smem_forward, plan_cluster_lstm(256, 32, 16, kH100SmemOptin)->smem_forward);
+  EXPECT_FALSE(plan_cluster_lstm(256, 32, 8, kH100SmemOptin));
+}
+
+TEST(ClusterPlan, TriesHoppersLargestClusterFirstThenThePortableSize) {
+  EXPECT_EQ(cluster_sizes_to_try(64), (std::vector<int>{16, 8}));
 }
 
 TEST(StepKernel, BatchChunkNeverExceedsTheBatch) {

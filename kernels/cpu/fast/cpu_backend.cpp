@@ -34,7 +34,7 @@ struct CpuBuffers {
     dh = B * T * H;                 // one of the two dh buffers
     dc = B * H;
     // packed weights and the dW_ih^T buffer, for the widest panel of any SIMD build
-    scratch = cpu_fast::lstm_scratch_floats(cpu_fast::kMaxPanel, std::max(d.I, d.H), d.H).total();
+    scratch = cpu_fast::lstm_scratch_floats(cpu_fast::kMaxPanel, std::max(d.I, d.H), d.H, d.B * d.T).total();
   }
   std::size_t total_floats(int layers) const {
     // params, grads, Adam m and v; y, yhat, dyhat; two dh buffers
@@ -61,11 +61,14 @@ class CpuFastBackend final : public ForecasterBackend {
     dh_.resize(bth);
     dh_below_.resize(bth);
     dc_.resize(n.dc);
-    const auto sizes = cpu_fast::lstm_scratch_floats(k_.panel, std::max(d.I, d.H), d.H);
+    const auto sizes = cpu_fast::lstm_scratch_floats(k_.panel, std::max(d.I, d.H), d.H, d.B * d.T);
     scratch_.resize(sizes.total());
     float* s = scratch_.data();
-    scratch_view_ = {s, s + sizes.bias, s + sizes.bias + sizes.packed_w_hh,
-                     s + sizes.bias + sizes.packed_w_hh + sizes.packed_w_ih};
+    scratch_view_.bias = s;
+    scratch_view_.packed_w_hh = s += sizes.bias;
+    scratch_view_.packed_w_ih = s += sizes.packed_w_hh;
+    scratch_view_.packed_rows = s += sizes.packed_w_ih;
+    scratch_view_.dw = s += sizes.packed_rows;
   }
 
   std::string name() const override { return "cpu"; }

@@ -10,10 +10,11 @@
 
 namespace fedload::kernels::cpu_fast {
 
-LstmScratchSizes lstm_scratch_floats(int panel, int I_max, int H) {
+LstmScratchSizes lstm_scratch_floats(int panel, int I_max, int H, int rows) {
   const auto packed = [panel](std::size_t N, std::size_t K) { return (N + panel - 1) / panel * panel * K; };
   const std::size_t h = static_cast<std::size_t>(H), i = static_cast<std::size_t>(I_max);
-  return {4 * h, std::max(packed(4 * h, h), packed(h, 4 * h)), packed(4 * h, i), 4 * h * (i + h)};
+  return {4 * h, std::max(packed(4 * h, h), packed(h, 4 * h)), packed(4 * h, i),
+          packed(i + h + 1, static_cast<std::size_t>(rows)), 4 * h * (i + h + 1)};
 }
 
 void lstm_layer_forward(const SimdKernels& k, const LstmDims& d, const float* x, const LstmParams<float>& p,
@@ -52,18 +53,19 @@ void lstm_layer_backward(const SimdKernels& k, const LstmDims& d, const float* x
     if (t > 0) k.gemm_packed(B, H, G, gt, G, scratch.packed_w_hh, nullptr, true, dh + (t - 1) * bh, H);
   }
   const int rows = B * T;
-  // [dW_ih | dW_hh] = sum over t of da_t^T [x_t | h_{t-1}], h_{-1} = 0: one GEMM over the T*B
-  // rows of all steps ([4H][T*B] x [T*B][I + H]), then split into the two parameter groups
-  const int W = I + H;
+  // [dW_ih | dW_hh | db] = sum over t of da_t^T [x_t | h_{t-1} | 1], h_{-1} = 0: one GEMM over
+  // the T*B rows of all steps ([4H][T*B] x [T*B][I + H + 1]), then split into the parameter
+  // groups (b_ih and b_hh get the same gradient)
+  const int W = I + H + 1;
   std::fill(scratch.dw, scratch.dw + static_cast<std::size_t>(G) * W, 0.0f);
-  k.gemm_tn(G, rows, gates, G, ConcatRows{I, x, I, H, h, H, B}, scratch.dw, W);
+  k.gemm_tn(G, rows, gates, G, ConcatRows{I, x, I, H, h, H, B, true}, scratch.packed_rows, scratch.dw, W);
   for (int r = 0; r < G; ++r) {
     const float* row = scratch.dw + static_cast<std::size_t>(r) * W;
     std::copy(row, row + I, g.w_ih + static_cast<std::size_t>(r) * I);
-    std::copy(row + I, row + W, g.w_hh + static_cast<std::size_t>(r) * H);
+    std::copy(row + I, row + I + H, g.w_hh + static_cast<std::size_t>(r) * H);
+    g.b_ih[r] = row[I + H];
+    g.b_hh[r] = row[I + H];
   }
-  k.column_sums(rows, G, gates, g.b_ih);
-  std::copy(g.b_ih, g.b_ih + G, g.b_hh);
   // dx = da W_ih: [T*B][4H] x [4H][I]
   if (dx) cpu_sgemm(false, false, rows, I, G, 1.0f, gates, G, p.w_ih, I, 0.0f, dx, I);
 }

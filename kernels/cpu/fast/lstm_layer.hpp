@@ -13,19 +13,21 @@
 namespace fedload::kernels::cpu_fast {
 
 // Scratch of both passes, sized by lstm_scratch_floats for the largest input width I_max of
-// any layer: the summed bias (4H), W_hh packed for the per-step GEMMs, W_ih^T packed for the
-// input projection, and [dW_ih | dW_hh] ([4H][I_max + H]) before it is split into place.
+// any layer and rows = B*T: the summed bias (4H), W_hh packed for the per-step GEMMs, W_ih^T
+// packed for the input projection, [x_t | h_{t-1} | 1] of all steps packed for the weight
+// gradient GEMM, and [dW_ih | dW_hh | db] ([4H][I_max + H + 1]) before it is split into place.
 struct LstmScratch {
   float* bias;
   float* packed_w_hh;
   float* packed_w_ih;
+  float* packed_rows;
   float* dw;
 };
 struct LstmScratchSizes {
-  std::size_t bias, packed_w_hh, packed_w_ih, dw;
-  std::size_t total() const { return bias + packed_w_hh + packed_w_ih + dw; }
+  std::size_t bias, packed_w_hh, packed_w_ih, packed_rows, dw;
+  std::size_t total() const { return bias + packed_w_hh + packed_w_ih + packed_rows + dw; }
 };
-LstmScratchSizes lstm_scratch_floats(int panel, int I_max, int H);
+LstmScratchSizes lstm_scratch_floats(int panel, int I_max, int H, int rows);
 
 // Forward over T steps: the input projection of all steps as one GEMM with b_ih + b_hh, then
 // per step the recurrent GEMM into gates_t (W_hh^T packed once for all steps) and the fused
@@ -36,8 +38,8 @@ void lstm_layer_forward(const SimdKernels& k, const LstmDims& d, const float* x,
 // Backward through time after lstm_layer_forward on the same x and parameters. dh is the
 // gradient into every h_t from above and is used as the working buffer (each dh_{t-1} gains
 // da_t W_hh). gates is overwritten by the pre-activation gradients da. dc is [B][H] scratch.
-// Gradients g are OVERWRITTEN: [dW_ih | dW_hh] = da^T [x_t | h_{t-1}] by one GEMM over all
-// steps, the biases by column sums of da. dx (nullptr: not wanted) is overwritten by da W_ih (OpenBLAS: a large
+// Gradients g are OVERWRITTEN: [dW_ih | dW_hh | db] = da^T [x_t | h_{t-1} | 1] by one GEMM
+// over all steps. dx (nullptr: not wanted) is overwritten by da W_ih (OpenBLAS: a large
 // regular GEMM, where it pays).
 void lstm_layer_backward(const SimdKernels& k, const LstmDims& d, const float* x, const LstmParams<float>& p,
                          const LstmScratch& scratch, const float* h, const float* c, float* gates, float* dh,

@@ -1,16 +1,18 @@
 #pragma once
-// The gate pointwise work of the "cpu" backend, compiled once per instruction set
-// (simd_avx512.cpp, simd_avx2.cpp, simd_generic.cpp from simd_kernels_impl.hpp) and
-// chosen at run time. Buffers are one time step of the time-major layouts of lstm_layer.hpp:
-// gates [B][4H] (blocks i, f, g, o of H values per sample), c, h, dh, dc [B][H].
+// The "cpu" backend's kernels that need SIMD: the gate pointwise work and the step's GEMMs,
+// compiled once per instruction set (simd_avx512.cpp, simd_avx2.cpp, simd_generic.cpp from
+// simd_kernels_impl.hpp) and chosen at run time. Cell buffers are one time step of the
+// time-major layouts of lstm_layer.hpp: gates [B][4H] (blocks i, f, g, o of H values per
+// sample), c, h, dh, dc [B][H]. All matrices are row-major.
 #include <cstddef>
 #include <string>
 
 namespace fedload::kernels::cpu_fast {
 
-// The right-hand matrix of the weight-gradient GEMM, [K][n1 + n2] = [B1 | B2] without copying
-// either: row k is B1's row k, then B2's row k - skip (zeros for k < skip). With B1 = x_t and
-// B2 = h_{t-1} (skip = B rows of step 0, where h_{-1} = 0) one GEMM yields [dW_ih | dW_hh].
+// The right-hand matrix of the weight-gradient GEMM, [K][n1 + n2 + ones] = [B1 | B2 | 1]
+// without copying anything: row k is B1's row k, then B2's row k - skip (zeros for k < skip),
+// then a 1 when ones is set. With B1 = x_t, B2 = h_{t-1} (skip = B rows of step 0, where
+// h_{-1} = 0) and the ones column, one GEMM over all steps yields [dW_ih | dW_hh | db].
 struct ConcatRows {
   int n1 = 0;
   const float* b1 = nullptr;
@@ -19,6 +21,8 @@ struct ConcatRows {
   const float* b2 = nullptr;
   int ld2 = 0;
   int skip = 0;
+  bool ones = false;
+  int cols() const { return n1 + n2 + (ones ? 1 : 0); }
 };
 
 struct SimdKernels {
@@ -47,9 +51,9 @@ struct SimdKernels {
   // projection with its bias.
   void (*gemm_packed)(int M, int N, int K, const float* A, int lda, const float* Wp, const float* bias,
                       bool accumulate, float* C, int ldc);
-  // C [M][n1 + n2] += A^T R with A stored [K][M] (lda): the weight gradients, summed over the
-  // rows of all steps.
-  void (*gemm_tn)(int M, int K, const float* A, int lda, const ConcatRows& r, float* C, int ldc);
+  // C [M][r.cols()] += A^T R with A stored [K][M] (lda): the weight and bias gradients,
+  // summed over the rows of all steps. packed: packed_floats(r.cols(), K) floats of scratch.
+  void (*gemm_tn)(int M, int K, const float* A, int lda, const ConcatRows& r, float* packed, float* C, int ldc);
 
   std::size_t packed_floats(int N, int K) const {
     return static_cast<std::size_t>((N + panel - 1) / panel) * panel * static_cast<std::size_t>(K);

@@ -1,7 +1,8 @@
-// The gate pointwise loops, included by exactly one translation unit per instruction set
-// (simd_<simd>.cpp), each compiled with its own -m flags. Everything here has internal
-// linkage so that the three copies never meet at link time; the loops are plain C++ written so
-// that GCC vectorizes them for whichever instruction set the including file was compiled for.
+// The "cpu" backend's SIMD kernels (gate loops and the step's GEMMs), included by exactly one
+// translation unit per instruction set (simd_<simd>.cpp), each compiled with its own -m flags.
+// Everything here has internal linkage so that the three copies never meet at link time. The
+// gate loops are plain C++ that GCC vectorizes; the GEMM tiles use GCC vector types whose width
+// the including file sets (FEDLOAD_SIMD_BYTES).
 //
 // exp and tanh are approximations accurate to a few float ulp (std::exp would be a scalar call
 // per value). Cell state gradients and activations stay in float like the reference.
@@ -11,10 +12,26 @@
 #include <cstdint>
 #include <cstring>
 
+#include "fedload/kernels/cpu_fast.hpp"
 #include "simd_kernels.hpp"
+
+// Threads (set_cpu_threads / FEDLOAD_CPU_THREADS) split the panels of each GEMM and the
+// samples of each step's cell update, when OpenMP is built in and the call is big enough to
+// pay for a fork and join (a few microseconds).
+#if defined(_OPENMP)
+#define FEDLOAD_PARALLEL_FOR _Pragma("omp parallel for num_threads(nt) schedule(static)")
+#else
+#define FEDLOAD_PARALLEL_FOR
+#endif
 
 namespace fedload::kernels::cpu_fast {
 namespace {
+
+// threads for a call of `work` multiply-adds (or units) split into `parts` pieces
+inline int team(double work, int parts) {
+  if (work < 1e5 || parts < 2) return 1;
+  return std::min(cpu_threads(), parts);
+}
 
 // e^x for x in float range: x = n ln2 + r with |r| <= ln2/2, e^r by its Taylor series to r^7
 // (truncation below 6e-9 relative), 2^n built in the exponent bits.
@@ -76,13 +93,20 @@ __attribute__((noinline)) void unit_forward(std::size_t H, float* __restrict ai,
 
 void cell_forward(int B, int H, float* gates, const float* c_prev, float* c, float* h) {
   const std::size_t n = static_cast<std::size_t>(H);
-  for (std::size_t b = 0; b < static_cast<std::size_t>(B); ++b) {
+  const auto sample = [&](std::size_t b) {
     float* a = gates + b * 4 * n;
     if (c_prev) {
       unit_forward<true>(n, a, a + n, a + 2 * n, a + 3 * n, c_prev + b * n, c + b * n, h + b * n);
     } else {
       unit_forward<false>(n, a, a + n, a + 2 * n, a + 3 * n, nullptr, c + b * n, h + b * n);
     }
+  };
+  const int nt = team(20.0 * B * H, B);
+  if (nt > 1) {
+    FEDLOAD_PARALLEL_FOR
+    for (int b = 0; b < B; ++b) sample(static_cast<std::size_t>(b));
+  } else {
+    for (int b = 0; b < B; ++b) sample(static_cast<std::size_t>(b));
   }
 }
 
@@ -108,13 +132,20 @@ __attribute__((noinline)) void unit_backward(std::size_t H, float* __restrict ai
 
 void cell_backward(int B, int H, float* gates, const float* c_prev, const float* c, const float* dh, float* dc) {
   const std::size_t n = static_cast<std::size_t>(H);
-  for (std::size_t b = 0; b < static_cast<std::size_t>(B); ++b) {
+  const auto sample = [&](std::size_t b) {
     float* a = gates + b * 4 * n;
     if (c_prev) {
       unit_backward<true>(n, a, a + n, a + 2 * n, a + 3 * n, c_prev + b * n, c + b * n, dh + b * n, dc + b * n);
     } else {
       unit_backward<false>(n, a, a + n, a + 2 * n, a + 3 * n, nullptr, c + b * n, dh + b * n, dc + b * n);
     }
+  };
+  const int nt = team(10.0 * B * H, B);
+  if (nt > 1) {
+    FEDLOAD_PARALLEL_FOR
+    for (int b = 0; b < B; ++b) sample(static_cast<std::size_t>(b));
+  } else {
+    for (int b = 0; b < B; ++b) sample(static_cast<std::size_t>(b));
   }
 }
 
@@ -153,12 +184,28 @@ void pack_panels(bool trans, int N, int K, const float* W, int ldw, float* Wp) {
   const int panels = (N + kPanel - 1) / kPanel;
   for (int p = 0; p < panels; ++p) {
     float* out = Wp + static_cast<std::size_t>(p) * K * kPanel;
-    for (int k = 0; k < K; ++k) {
-      for (int j = 0; j < kPanel; ++j) {
-        const int n = p * kPanel + j;
-        float v = 0.0f;  // the last panel is padded with zeros
-        if (n < N) v = trans ? W[static_cast<std::size_t>(n) * ldw + k] : W[static_cast<std::size_t>(k) * ldw + n];
-        out[static_cast<std::size_t>(k) * kPanel + j] = v;
+    const int cols = std::min(kPanel, N - p * kPanel);
+    if (trans) {
+      // op(W)[k][n] = W[n][k]: read rows of W, write columns of the panel, in blocks of k so
+      // that the block of the panel being written (kBlock x kPanel) stays in L1
+      constexpr int kBlock = 64;
+      for (int k0 = 0; k0 < K; k0 += kBlock) {
+        const int kc = std::min(kBlock, K - k0);
+        for (int j = 0; j < kPanel; ++j) {
+          float* o = out + static_cast<std::size_t>(k0) * kPanel + j;
+          if (j < cols) {
+            const float* w = W + static_cast<std::size_t>(p * kPanel + j) * ldw + k0;
+            for (int k = 0; k < kc; ++k) o[static_cast<std::size_t>(k) * kPanel] = w[k];
+          } else {
+            for (int k = 0; k < kc; ++k) o[static_cast<std::size_t>(k) * kPanel] = 0.0f;  // padding
+          }
+        }
+      }
+    } else {
+      for (int k = 0; k < K; ++k) {
+        const float* w = W + static_cast<std::size_t>(k) * ldw + static_cast<std::size_t>(p) * kPanel;
+        float* o = out + static_cast<std::size_t>(k) * kPanel;
+        for (int j = 0; j < kPanel; ++j) o[j] = j < cols ? w[j] : 0.0f;  // the last panel is zero-padded
       }
     }
   }
@@ -166,28 +213,29 @@ void pack_panels(bool trans, int N, int K, const float* W, int ldw, float* Wp) {
 
 // One tile: C [R][cols] += A [R][K] wp, or = bias + A wp when init is set (bias nullptr:
 // zeros). A(r, k) is A[r lda + k], or A[k lda + r] when kTransA (the weight-gradient GEMMs
-// read the activations of all steps, stored [K][M]).
-template <int R, bool kTransA>
+// read the activations of all steps, stored [K][M]). V registers of columns (2, or 1 for a
+// last panel of at most kLanes columns, which would otherwise compute zeros).
+template <int R, bool kTransA, int V>
 inline void tile(int K, const float* __restrict A, std::size_t lda, const float* __restrict wp, float* __restrict C,
                  std::size_t ldc, int cols, bool init, const float* __restrict bias) {
-  vec acc[R][2];
-  for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = vec{};
+  vec acc[R][V];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < V; ++v) acc[r][v] = vec{};
   for (int k = 0; k < K; ++k) {
-    const vec w0 = load(wp + static_cast<std::size_t>(k) * kPanel);
-    const vec w1 = load(wp + static_cast<std::size_t>(k) * kPanel + kLanes);
+    vec w[V];
+    for (int v = 0; v < V; ++v) w[v] = load(wp + static_cast<std::size_t>(k) * kPanel + v * kLanes);
     for (int r = 0; r < R; ++r) {
       const float a = kTransA ? A[k * lda + r] : A[r * lda + k];
-      acc[r][0] += a * w0;
-      acc[r][1] += a * w1;
+      for (int v = 0; v < V; ++v) acc[r][v] += a * w[v];
     }
   }
   for (int r = 0; r < R; ++r) {
     float* c = C + r * ldc;
-    if (cols == kPanel) {
-      const vec c0 = init ? (bias ? load(bias) : vec{}) : load(c);
-      const vec c1 = init ? (bias ? load(bias + kLanes) : vec{}) : load(c + kLanes);
-      store(c, c0 + acc[r][0]);
-      store(c + kLanes, c1 + acc[r][1]);
+    if (cols == V * kLanes) {
+      for (int v = 0; v < V; ++v) {
+        const vec c0 = init ? (bias ? load(bias + v * kLanes) : vec{}) : load(c + v * kLanes);
+        store(c + v * kLanes, c0 + acc[r][v]);
+      }
     } else {
       for (int j = 0; j < cols; ++j) {
         const float c0 = init ? (bias ? bias[j] : 0.0f) : c[j];
@@ -198,26 +246,36 @@ inline void tile(int K, const float* __restrict A, std::size_t lda, const float*
 }
 
 // the last M % kRows rows: a tile of exactly that many rows
-template <int R, bool kTransA>
+template <int R, bool kTransA, int V>
 void tile_rows(int rows, int K, const float* A, std::size_t lda, const float* wp, float* C, std::size_t ldc, int cols,
                bool init, const float* bias) {
   if constexpr (R > 0) {
     if (rows == R) {
-      tile<R, kTransA>(K, A, lda, wp, C, ldc, cols, init, bias);
+      tile<R, kTransA, V>(K, A, lda, wp, C, ldc, cols, init, bias);
     } else {
-      tile_rows<R - 1, kTransA>(rows, K, A, lda, wp, C, ldc, cols, init, bias);
+      tile_rows<R - 1, kTransA, V>(rows, K, A, lda, wp, C, ldc, cols, init, bias);
     }
   }
 }
 
 // every row block of C against one panel
+template <bool kTransA, int V>
+void panel_rows_v(int M, int K, const float* A, std::size_t lda, const float* wp, float* C, std::size_t ldc, int cols,
+                  bool init, const float* bias) {
+  const auto row = [&](int m) { return kTransA ? A + m : A + m * lda; };
+  int m = 0;
+  for (; m + kRows <= M; m += kRows) tile<kRows, kTransA, V>(K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias);
+  if (m < M) tile_rows<kRows - 1, kTransA, V>(M - m, K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias);
+}
+
 template <bool kTransA>
 void panel_rows(int M, int K, const float* A, std::size_t lda, const float* wp, float* C, std::size_t ldc, int cols,
                 bool init, const float* bias) {
-  const auto row = [&](int m) { return kTransA ? A + m : A + m * lda; };
-  int m = 0;
-  for (; m + kRows <= M; m += kRows) tile<kRows, kTransA>(K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias);
-  if (m < M) tile_rows<kRows - 1, kTransA>(M - m, K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias);
+  if (cols <= kLanes) {
+    panel_rows_v<kTransA, 1>(M, K, A, lda, wp, C, ldc, cols, init, bias);
+  } else {
+    panel_rows_v<kTransA, 2>(M, K, A, lda, wp, C, ldc, cols, init, bias);
+  }
 }
 
 void gemm_packed(int M, int N, int K, const float* A, int lda, const float* Wp, const float* bias, bool accumulate,
@@ -226,27 +284,36 @@ void gemm_packed(int M, int N, int K, const float* A, int lda, const float* Wp, 
   const std::size_t la = static_cast<std::size_t>(lda), lc = static_cast<std::size_t>(ldc);
   // panel-outer: one panel (K x kPanel floats: 16 KiB at K = 128 on AVX-512) stays in L1/L2
   // while every row block of A passes over it
-  for (int p = 0; p < panels; ++p) {
+  const auto panel = [&](int p) {
     const float* wp = Wp + static_cast<std::size_t>(p) * K * kPanel;
     const int cols = std::min(kPanel, N - p * kPanel);
     panel_rows<false>(M, K, A, la, wp, C + static_cast<std::size_t>(p) * kPanel, lc, cols, !accumulate,
                       bias ? bias + static_cast<std::size_t>(p) * kPanel : nullptr);
+  };
+  const int nt = team(static_cast<double>(M) * N * K, panels);
+  if (nt > 1) {
+    FEDLOAD_PARALLEL_FOR
+    for (int p = 0; p < panels; ++p) panel(p);
+  } else {
+    for (int p = 0; p < panels; ++p) panel(p);
   }
 }
 
-// C [M][N] += A^T R with A stored [K][M] and R = [B1 | B2] [K][n1 + n2]: sums over K = all
-// steps' rows, which is long (T*B) while M and N are the weights' shape. Blocked so that a
-// block of C rows (about 384 KiB), the A block (kKBlock rows of it) and one packed R panel
-// (kKBlock x kPanel, zero-padding the last panel) stay in L2 while the tiles pass over them;
-// R is packed once per block of C rows, so blocks are as tall as the budget allows.
-constexpr int kKBlock = 128;
-constexpr std::size_t kCBlockBytes = 384 * 1024;
+// C [M][N] += A^T R with A stored [K][M] and R = [B1 | B2 | 1] [K][N]: sums over K = all
+// steps' rows, which is long (T*B) while M and N are the weights' shape. R is packed once into
+// panels; then, block by block of C rows, K is walked in blocks of kKBlock rows; the C block
+// and the A block together take about kBlockBytes, so that they and one R panel block stay in
+// L2 (1 MiB on the machines this was tuned on) while the tiles pass over them.
+constexpr int kKBlock = 256;
+constexpr std::size_t kBlockBytes = 384 * 1024;
 
 // Rows k0..k0+kc of columns [c0, c0 + kPanel) of R: a slice of B1's rows, a slice of B2's
-// rows (zeros for rows < skip), zeros past n1 + n2. Interior panels come whole from one source
-// and move as two registers per row; only the panels at n1 and at the end go element-wise.
+// rows (zeros for rows < skip), the ones column, zeros past it. Interior panels come whole
+// from one source and move as two registers per row; only the panels at n1 and at the end go
+// element by element.
 void pack_concat_rows(const ConcatRows& r, int k0, int kc, int c0, float* buf) {
   const int n = r.n1 + r.n2;
+  const int ones_col = r.ones ? n : -1;
   for (int k = 0; k < kc; ++k) {
     const int row = k0 + k;
     float* out = buf + static_cast<std::size_t>(k) * kPanel;
@@ -261,28 +328,64 @@ void pack_concat_rows(const ConcatRows& r, int k0, int kc, int c0, float* buf) {
     } else {
       for (int j = 0; j < kPanel; ++j) {
         const int c = c0 + j;
-        out[j] = c < r.n1 ? b1[c] : (c < n && b2 ? b2[c] : 0.0f);
+        out[j] = c < r.n1 ? b1[c] : (c < n ? (b2 ? b2[c] : 0.0f) : (c == ones_col ? 1.0f : 0.0f));
       }
     }
   }
 }
 
-void gemm_tn(int M, int K, const float* A, int lda, const ConcatRows& r, float* C, int ldc) {
-  alignas(64) static thread_local float buf[kKBlock * kPanel];
-  const int N = r.n1 + r.n2;
+// Reads a block of A row by row before the tiles use it column strip by column strip: the
+// tiles stride by a whole row of A per k, a pattern the hardware prefetchers do not follow
+// across pages, so a block that is not yet in cache (da of long sequences, tens of MiB) would
+// otherwise arrive one DRAM latency at a time.
+volatile float g_warm_sink;  // keeps the warming loads
+
+void warm_block(const float* A, std::size_t lda, int rows, int cols) {
+  constexpr int kLine = 64 / sizeof(float);
+  float sum = 0.0f;
+  for (int k = 0; k < rows; ++k) {
+    const float* row = A + k * lda;
+    for (int c = 0; c < cols; c += kLine) sum += row[c];
+  }
+  g_warm_sink = sum;
+}
+
+void gemm_tn(int M, int K, const float* A, int lda, const ConcatRows& r, float* packed, float* C, int ldc) {
+  const int N = r.cols();
   const int panels = (N + kPanel - 1) / kPanel;
   const std::size_t la = static_cast<std::size_t>(lda), lc = static_cast<std::size_t>(ldc);
-  const std::size_t row_bytes = sizeof(float) * static_cast<std::size_t>(panels) * kPanel;
-  const int m_block = std::max(kRows, static_cast<int>(kCBlockBytes / row_bytes) / kRows * kRows);
+  const std::size_t panel_floats = static_cast<std::size_t>(K) * kPanel;
+  // R is packed once, whole: every block of C rows reads all of it
+  {
+    const auto pack = [&](int p) { pack_concat_rows(r, 0, K, p * kPanel, packed + p * panel_floats); };
+    const int nt = team(static_cast<double>(M) * N * K, panels);
+    if (nt > 1) {
+      FEDLOAD_PARALLEL_FOR
+      for (int p = 0; p < panels; ++p) pack(p);
+    } else {
+      for (int p = 0; p < panels; ++p) pack(p);
+    }
+  }
+  // a row of the C block costs its panels' width, and a column of the A block kKBlock floats
+  const std::size_t row_bytes = sizeof(float) * (static_cast<std::size_t>(panels) * kPanel + kKBlock);
+  const int m_block = std::max(kRows, static_cast<int>(kBlockBytes / row_bytes) / kRows * kRows);
   for (int m0 = 0; m0 < M; m0 += m_block) {
     const int mc = std::min(m_block, M - m0);
     for (int k0 = 0; k0 < K; k0 += kKBlock) {
       const int kc = std::min(kKBlock, K - k0);
       const float* Ab = A + static_cast<std::size_t>(k0) * la + m0;
-      for (int p = 0; p < panels; ++p) {
-        pack_concat_rows(r, k0, kc, p * kPanel, buf);
-        panel_rows<true>(mc, kc, Ab, la, buf, C + m0 * lc + static_cast<std::size_t>(p) * kPanel, lc,
-                         std::min(kPanel, N - p * kPanel), false, nullptr);
+      warm_block(Ab, la, kc, mc);
+      const auto panel = [&](int p) {
+        panel_rows<true>(mc, kc, Ab, la, packed + p * panel_floats + static_cast<std::size_t>(k0) * kPanel,
+                         C + m0 * lc + static_cast<std::size_t>(p) * kPanel, lc, std::min(kPanel, N - p * kPanel), false,
+                         nullptr);
+      };
+      const int nt = team(static_cast<double>(mc) * N * kc, panels);
+      if (nt > 1) {
+        FEDLOAD_PARALLEL_FOR
+        for (int p = 0; p < panels; ++p) panel(p);
+      } else {
+        for (int p = 0; p < panels; ++p) panel(p);
       }
     }
   }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fedload::kernels {
 
@@ -29,12 +30,13 @@ std::optional<PersistentPlan> plan_persistent_lstm(int H, int sm_count, std::siz
 int max_persistent_hidden(int sm_count, std::size_t smem_per_block_optin);
 
 // The cluster LSTM kernels (`cuda_cluster`) run a layer's whole forward recurrence, and then its
-// whole backward recurrence, on ONE thread-block cluster of C CTAs (C = 16 on Hopper, 8 where
-// only portable sizes run). CTA r owns hidden units [r U, (r+1) U), U = ceil(H / C), and keeps
+// whole backward recurrence, on ONE thread-block cluster of C CTAs (16, Hopper's non-portable
+// maximum, else 8; see cluster_sizes_to_try). CTA r owns hidden units [r U, (r+1) U), U = ceil(H / C), and keeps
 // their 4 U rows of W_hh in shared memory for both directions. Steps exchange h_t (forward) and
 // the partial products W_hh^T dA (backward) through distributed shared memory and wait on the
 // hardware cluster barrier instead of a grid-wide one. Shared memory per CTA:
-//   forward  4 U H + 2 B H floats                  (weights, double-buffered h)
+//   forward  4 U H + 2 B H + 4 U + 11 B U floats   (weights, double-buffered h, bias, and per
+//                                                  cell c, the next step's inputs, staged outputs)
 //   backward 4 U H + 2 C B U + 4 B U + B U floats  (weights, double-buffered partials, dA, dc)
 // so the limit depends on B: H = 256 fits with B = 32 on an H100, H = 512 never does.
 struct ClusterPlan {
@@ -44,6 +46,10 @@ struct ClusterPlan {
 };
 std::optional<ClusterPlan> plan_cluster_lstm(int H, int B, int cluster, std::size_t smem_per_block_optin,
                                              std::string* why = nullptr);
+
+// Cluster sizes to try, in order: 16, then the portable 8 (FEDLOAD_CUDA_CLUSTER=<n> forces one
+// size, for experiments).
+std::vector<int> cluster_sizes_to_try(int H);
 
 // Samples one warp of the recurrent step kernel handles at once (1, 2, 4 or 8): more samples
 // reuse each weight read, fewer leave more warps for small batches.
