@@ -13,6 +13,9 @@ bench/README.md (CPU section).
   /usr/bin/python3 bench/compare_pytorch_cpu.py --bench build/bench/fedload_bench_lstm [--reps 5]
       [--threads 1] [--json out.json]
 
+With --threads > 1 on a shared machine, run it under OMP_WAIT_POLICY=passive (both sides use
+OpenMP; bench/README.md says why).
+
 Columns: fedload ms, PyTorch ms, speed-up (PyTorch ms / fedload ms), fedload GFLOP/s, the
 SGEMM rate measured at the step's main GEMM (the per-step recurrent projection, M=B N=4H K=H)
 and fedload's GFLOP/s as a fraction of it, and the GEMM-bound fraction: the time all of the

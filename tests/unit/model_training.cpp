@@ -128,5 +128,47 @@ TEST(Trainer, EarlyStoppingRestoresTheBestEpoch) {
   for (const auto& e : h.epochs) EXPECT_GE(e.validation_loss, h.best_validation_loss);
 }
 
+TEST(Trainer, LearningRateDecaysOnPlateauAndLastEpochCanBeKept) {
+  // the same diverging set-up: every epoch after the first few is a plateau for the decay rule
+  const kernels::ForecasterDims d{8, 12, 1, 4, 1, 3};
+  std::vector<float> X, Y, p(kernels::forecaster_param_count(d)), last(p.size());
+  sine_task(40, X, Y);
+  kernels::init_forecaster_params(d, 4, p.data());
+  auto backend = kernels::make_backend("cpu_reference", d);
+  backend->set_params(p.data());
+  model::TrainOptions o;
+  o.epochs = 8;
+  o.patience = 0;  // never stop: the decay alone acts
+  o.optimizer.kind = kernels::OptimizerKind::kSgd;
+  o.optimizer.lr = 5.0f;
+  o.lr_decay = 0.5;
+  o.lr_decay_patience = 2;
+  o.restore_best = false;
+  const std::size_t n_train = 32;
+  const auto h = model::train_forecaster(*backend, {X.data(), Y.data(), n_train},
+                                         {X.data() + n_train * 12, Y.data() + n_train * 3, 8}, o);
+  ASSERT_EQ(h.epochs.size(), 8u);
+  EXPECT_FLOAT_EQ(static_cast<float>(h.epochs.front().lr), 5.0f);
+  // the rate only ever halves, and it halves once per two epochs without a new best
+  int bad = 0;
+  double best = h.epochs[0].validation_loss;
+  for (std::size_t e = 1; e < h.epochs.size(); ++e) {
+    const double want_ratio = (bad == 2) ? 0.5 : 1.0;
+    if (bad == 2) bad = 0;
+    EXPECT_DOUBLE_EQ(h.epochs[e].lr, h.epochs[e - 1].lr * want_ratio) << "epoch " << e;
+    if (h.epochs[e].validation_loss < best) {
+      best = h.epochs[e].validation_loss;
+      bad = 0;
+    } else {
+      ++bad;
+    }
+  }
+  EXPECT_LT(h.epochs.back().lr, 5.0);
+  // restore_best = false: the backend ends with the last epoch's parameters
+  const double after = model::evaluate_loss(*backend, X.data() + n_train * 12, Y.data() + n_train * 3, 8,
+                                            kernels::LossKind::kMse);
+  EXPECT_DOUBLE_EQ(after, h.epochs.back().validation_loss);
+}
+
 }  // namespace
 }  // namespace fedload::test

@@ -1,6 +1,6 @@
 // "cpu": the default forecaster (stacked LSTM -> Linear head on the last hidden state -> loss)
-// built for speed on one core: time-major activations, GEMMs on OpenBLAS, SIMD gate loops
-// (lstm_layer.hpp). The loss, clipping and optimizer are the shared flat-buffer code of
+// built for speed on one core: time-major activations, the step's GEMMs and gate loops on
+// run-time chosen SIMD kernels, OpenBLAS for the head (lstm_layer.hpp, bench/README.md). The loss, clipping and optimizer are the shared flat-buffer code of
 // loss.hpp and optimizer.hpp, so a step here differs from cpu_reference only by float
 // rounding in the LSTM and head.
 #include <algorithm>
@@ -33,7 +33,8 @@ struct CpuBuffers {
     act_per_layer = B * T * H * 6;  // h, c and the four gates
     dh = B * T * H;                 // one of the two dh buffers
     dc = B * H;
-    // packed weights and the dW_ih^T buffer, for the widest panel of any SIMD build
+    // summed bias, packed weights and rows, [dW_ih | dW_hh | db], for the widest panel of any
+    // SIMD build
     scratch = cpu_fast::lstm_scratch_floats(cpu_fast::kMaxPanel, std::max(d.I, d.H), d.H, d.B * d.T).total();
   }
   std::size_t total_floats(int layers) const {

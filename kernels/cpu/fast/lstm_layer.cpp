@@ -1,6 +1,6 @@
-// The "cpu" backend's LSTM layer: the GEMMs over all steps on cpu_sgemm (OpenBLAS), the
-// per-step recurrent GEMMs and the gate pointwise work on the run-time chosen SIMD build. See
-// lstm_layer.hpp for the layouts.
+// The "cpu" backend's LSTM layer: the GEMMs and the gate pointwise work on the run-time chosen
+// SIMD build (simd_kernels.hpp), the data gradient of stacked layers on cpu_sgemm (OpenBLAS).
+// See lstm_layer.hpp for the layouts.
 #include "lstm_layer.hpp"
 
 #include <algorithm>

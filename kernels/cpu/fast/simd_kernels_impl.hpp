@@ -29,7 +29,7 @@ namespace {
 
 // threads for a call of `work` multiply-adds (or units) split into `parts` pieces
 inline int team(double work, int parts) {
-  if (work < 1e5 || parts < 2) return 1;
+  if (work < 1e6 || parts < 2) return 1;
   return std::min(cpu_threads(), parts);
 }
 
@@ -217,11 +217,16 @@ void pack_panels(bool trans, int N, int K, const float* W, int ldw, float* Wp) {
 // last panel of at most kLanes columns, which would otherwise compute zeros).
 template <int R, bool kTransA, int V>
 inline void tile(int K, const float* __restrict A, std::size_t lda, const float* __restrict wp, float* __restrict C,
-                 std::size_t ldc, int cols, bool init, const float* __restrict bias) {
+                 std::size_t ldc, int cols, bool init, const float* __restrict bias, const float* ahead = nullptr) {
   vec acc[R][V];
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < V; ++v) acc[r][v] = vec{};
   for (int k = 0; k < K; ++k) {
+    // stored [K][M], A is read a whole row apart at every k, a stride the hardware prefetchers
+    // do not follow across pages: fetch the lines of the tile after next meanwhile
+    if constexpr (kTransA) {
+      if (ahead) __builtin_prefetch(ahead + k * lda);
+    }
     vec w[V];
     for (int v = 0; v < V; ++v) w[v] = load(wp + static_cast<std::size_t>(k) * kPanel + v * kLanes);
     for (int r = 0; r < R; ++r) {
@@ -264,7 +269,11 @@ void panel_rows_v(int M, int K, const float* A, std::size_t lda, const float* wp
                   bool init, const float* bias) {
   const auto row = [&](int m) { return kTransA ? A + m : A + m * lda; };
   int m = 0;
-  for (; m + kRows <= M; m += kRows) tile<kRows, kTransA, V>(K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias);
+  for (; m + kRows <= M; m += kRows) {
+    // two tiles share each cache line of A (kRows floats is half a line on AVX-512)
+    const float* ahead = kTransA && m + 2 * kRows < M ? row(m + 2 * kRows) : nullptr;
+    tile<kRows, kTransA, V>(K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias, ahead);
+  }
   if (m < M) tile_rows<kRows - 1, kTransA, V>(M - m, K, row(m), lda, wp, C + m * ldc, ldc, cols, init, bias);
 }
 
@@ -308,46 +317,35 @@ constexpr int kKBlock = 256;
 constexpr std::size_t kBlockBytes = 384 * 1024;
 
 // Rows k0..k0+kc of columns [c0, c0 + kPanel) of R: a slice of B1's rows, a slice of B2's
-// rows (zeros for rows < skip), the ones column, zeros past it. Interior panels come whole
-// from one source and move as two registers per row; only the panels at n1 and at the end go
-// element by element.
+// rows (zeros for rows < skip), the ones column, zeros past it. Each of the three segments is a
+// plain copy per row; interior panels come whole from one source and move as two registers.
 void pack_concat_rows(const ConcatRows& r, int k0, int kc, int c0, float* buf) {
   const int n = r.n1 + r.n2;
-  const int ones_col = r.ones ? n : -1;
+  const int e1 = std::clamp(r.n1 - c0, 0, kPanel);  // columns [0, e1) from B1
+  const int e2 = std::clamp(n - c0, 0, kPanel);     // columns [e1, e2) from B2
+  float tail[kPanel] = {};                          // columns [e2, kPanel): the ones column, zeros
+  if (r.ones && n - c0 >= 0 && n - c0 < kPanel) tail[n - c0] = 1.0f;
   for (int k = 0; k < kc; ++k) {
     const int row = k0 + k;
     float* out = buf + static_cast<std::size_t>(k) * kPanel;
-    const float* b1 = r.b1 + static_cast<std::size_t>(row) * r.ld1;
-    const float* b2 = row < r.skip ? nullptr : r.b2 + static_cast<std::size_t>(row - r.skip) * r.ld2 - r.n1;
-    if (c0 + kPanel <= r.n1) {
-      store(out, load(b1 + c0));
-      store(out + kLanes, load(b1 + c0 + kLanes));
-    } else if (c0 >= r.n1 && c0 + kPanel <= n && b2) {
-      store(out, load(b2 + c0));
-      store(out + kLanes, load(b2 + c0 + kLanes));
+    const float* b1 = r.b1 + static_cast<std::size_t>(row) * r.ld1 + c0;
+    const float* b2 = row < r.skip ? nullptr : r.b2 + static_cast<std::size_t>(row - r.skip) * r.ld2 + (c0 - r.n1);
+    if (e1 == kPanel) {
+      store(out, load(b1));
+      store(out + kLanes, load(b1 + kLanes));
+    } else if (e1 == 0 && e2 == kPanel && b2) {
+      store(out, load(b2));
+      store(out + kLanes, load(b2 + kLanes));
     } else {
-      for (int j = 0; j < kPanel; ++j) {
-        const int c = c0 + j;
-        out[j] = c < r.n1 ? b1[c] : (c < n ? (b2 ? b2[c] : 0.0f) : (c == ones_col ? 1.0f : 0.0f));
+      for (int j = 0; j < e1; ++j) out[j] = b1[j];
+      if (b2) {
+        for (int j = e1; j < e2; ++j) out[j] = b2[j];
+      } else {
+        for (int j = e1; j < e2; ++j) out[j] = 0.0f;
       }
+      for (int j = e2; j < kPanel; ++j) out[j] = tail[j];
     }
   }
-}
-
-// Reads a block of A row by row before the tiles use it column strip by column strip: the
-// tiles stride by a whole row of A per k, a pattern the hardware prefetchers do not follow
-// across pages, so a block that is not yet in cache (da of long sequences, tens of MiB) would
-// otherwise arrive one DRAM latency at a time.
-volatile float g_warm_sink;  // keeps the warming loads
-
-void warm_block(const float* A, std::size_t lda, int rows, int cols) {
-  constexpr int kLine = 64 / sizeof(float);
-  float sum = 0.0f;
-  for (int k = 0; k < rows; ++k) {
-    const float* row = A + k * lda;
-    for (int c = 0; c < cols; c += kLine) sum += row[c];
-  }
-  g_warm_sink = sum;
 }
 
 void gemm_tn(int M, int K, const float* A, int lda, const ConcatRows& r, float* packed, float* C, int ldc) {
@@ -374,7 +372,6 @@ void gemm_tn(int M, int K, const float* A, int lda, const ConcatRows& r, float* 
     for (int k0 = 0; k0 < K; k0 += kKBlock) {
       const int kc = std::min(kKBlock, K - k0);
       const float* Ab = A + static_cast<std::size_t>(k0) * la + m0;
-      warm_block(Ab, la, kc, mc);
       const auto panel = [&](int p) {
         panel_rows<true>(mc, kc, Ab, la, packed + p * panel_floats + static_cast<std::size_t>(k0) * kPanel,
                          C + m0 * lc + static_cast<std::size_t>(p) * kPanel, lc, std::min(kPanel, N - p * kPanel), false,

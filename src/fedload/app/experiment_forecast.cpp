@@ -5,12 +5,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "fedload/app/data_config.hpp"
 #include "fedload/app/experiment.hpp"
 #include "fedload/app/forecast_evaluation.hpp"
+#include "fedload/core/error.hpp"
 #include "fedload/core/sha256.hpp"
 #include "fedload/data/time.hpp"
 #include "fedload/kernels/backend.hpp"
@@ -70,12 +72,19 @@ class ForecastExperiment final : public Experiment {
     params_.resize(kernels::forecaster_param_count(dims_));
     kernels::init_forecaster_params(dims_, seed, params_.data());
     backend_->set_params(params_.data());
+    refit_ = cfg_.get_bool("train.refit");
+    if (refit_ && cfg_.get_int("data.val_days") == 0)
+      throw_input_error("train.refit needs validation days to choose the epoch count (data.val_days = 0)");
+    init_params_ = params_;
 
     schema.table("training", "one row per epoch of the centralized model")
+        .category("phase", {"select", "refit"},
+                  "select: training with early stopping on validation; refit: train.refit's pass on train + validation")
         .int64("epoch")
         .float64("train_loss", "", "mean training loss (normalized load)")
         .float64("validation_loss", "", "loss on the validation windows after the epoch")
-        .float64("seconds", "s");
+        .float64("seconds", "s")
+        .float64("lr", "", "learning rate of the epoch");
     schema.table("clients", "one row per client: its data, the mapping to series, cleaning counts")
         .int64("client")
         .category("column", data_.columns, "load column the client's (first) slice comes from")
@@ -148,29 +157,37 @@ class ForecastExperiment final : public Experiment {
     o.loss = cfg_.get_string("train.loss") == "l1" ? kernels::LossKind::kL1 : kernels::LossKind::kMse;
     o.optimizer = optimizer_options(cfg_);
     o.seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
+    o.lr_decay = cfg_.get_double("train.lr_decay");
+    o.lr_decay_patience = static_cast<int>(cfg_.get_int("train.lr_decay_patience"));
     if (ctx.mpi.is_root())
       std::printf("fedload: training %s (%zu parameters) on %zu windows of %zu client(s), validating on %zu\n",
                   backend_->name().c_str(), params_.size(), train.n, data_.clients.size(), val.n);
-    double elapsed = 0.0;
     {
       PhaseTimer t(phases, "local_train");
-      history_ = model::train_forecaster(
-          *backend_, {train.x.data(), train.y.data(), train.n}, {val.x.data(), val.y.data(), val.n}, o,
-          [&](const model::EpochRecord& r) {
-            elapsed += r.seconds;
-            if (w) w->append_row("training", {std::int64_t{r.epoch}, r.train_loss, r.validation_loss, r.seconds});
-            if (ctx.mpi.is_root()) {
-              const double eta = elapsed / (r.epoch + 1) * (o.epochs - r.epoch - 1);
-              std::printf("epoch %4d/%-4d train %.5f  val %.5f  %7.2fs  ETA %s\n", r.epoch + 1, o.epochs,
-                          r.train_loss, r.validation_loss, r.seconds, duration_text(eta).c_str());
-              std::fflush(stdout);
-            }
-          });
+      history_ = model::train_forecaster(*backend_, {train.x.data(), train.y.data(), train.n},
+                                         {val.x.data(), val.y.data(), val.n}, o, progress(ctx, "select", o.epochs));
+      if (refit_) {
+        // same initialization, every window before the test span, the epoch count chosen above
+        PooledRows all = train;
+        all.x.insert(all.x.end(), val.x.begin(), val.x.end());
+        all.y.insert(all.y.end(), val.y.begin(), val.y.end());
+        all.n += val.n;
+        model::TrainOptions r = o;
+        r.epochs = history_.best_epoch + 1;
+        r.patience = 0;
+        r.restore_best = false;
+        backend_->set_params(init_params_.data());
+        if (ctx.mpi.is_root())
+          std::printf("fedload: refit on %zu training + validation windows for %d epochs\n", all.n, r.epochs);
+        refit_history_ = model::train_forecaster(*backend_, {all.x.data(), all.y.data(), all.n},
+                                                 {val.x.data(), val.y.data(), val.n}, r,
+                                                 progress(ctx, "refit", r.epochs));
+      }
     }
     backend_->get_params(params_.data());
     {
       PhaseTimer t(phases, "evaluate");
-      forecasts_ = forecast_test_days(data_, *backend_, &ridge_lambda_);
+      forecasts_ = forecast_test_days(data_, *backend_, refit_, &ridge_lambda_);
       metrics_ = score_forecasts(forecasts_);
     }
     if (w) {
@@ -184,6 +201,7 @@ class ForecastExperiment final : public Experiment {
     a.push_back({"final_model_sha256", sha256_hex(params_.data(), params_.size() * sizeof(float))});
     a.push_back({"best_epoch", static_cast<std::int64_t>(history_.best_epoch)});
     a.push_back({"epochs_run", static_cast<std::int64_t>(history_.epochs.size())});
+    a.push_back({"refit_epochs", static_cast<std::int64_t>(refit_history_.epochs.size())});
     a.push_back({"stopped_early", static_cast<std::int64_t>(history_.stopped_early)});
     a.push_back({"ridge_lambda", ridge_lambda_});
     for (const auto& m : metrics_) {
@@ -198,9 +216,10 @@ class ForecastExperiment final : public Experiment {
 
   std::vector<std::string> summary() const override {
     std::vector<std::string> lines;
-    lines.push_back(fmt::format("{} epochs (best {}), {} client(s), {} test days, backend {}", history_.epochs.size(),
-                                history_.best_epoch + 1, data_.clients.size(), forecasts_.empty() ? 0 : test_days(),
-                                backend_->name()));
+    lines.push_back(fmt::format("{} epochs (best {}){}, {} client(s), {} test days, backend {}",
+                                history_.epochs.size(), history_.best_epoch + 1,
+                                refit_ ? fmt::format(", refit {} epochs on train + validation", refit_history_.epochs.size()) : "",
+                                data_.clients.size(), forecasts_.empty() ? 0 : test_days(), backend_->name()));
     lines.push_back(fmt::format("{:<14}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
     for (const auto& m : metrics_)
       if (m.client == -1)
@@ -210,6 +229,22 @@ class ForecastExperiment final : public Experiment {
   }
 
  private:
+  // writes each epoch to the file as it ends and prints the progress line
+  model::EpochCallback progress(ExperimentContext& ctx, const char* phase, int epochs) {
+    auto elapsed = std::make_shared<double>(0.0);
+    return [this, &ctx, phase, epochs, elapsed](const model::EpochRecord& r) {
+      *elapsed += r.seconds;
+      if (ctx.writer)
+        ctx.writer->append_row("training", {std::string_view(phase), std::int64_t{r.epoch}, r.train_loss,
+                                            r.validation_loss, r.seconds, r.lr});
+      if (!ctx.mpi.is_root()) return;
+      const double eta = *elapsed / (r.epoch + 1) * (epochs - r.epoch - 1);
+      std::printf("%-6s epoch %4d/%-4d train %.5f  val %.5f  %7.2fs  ETA %s\n", phase, r.epoch + 1, epochs,
+                  r.train_loss, r.validation_loss, r.seconds, duration_text(eta).c_str());
+      std::fflush(stdout);
+    };
+  }
+
   std::size_t test_days() const {
     std::size_t n = 0;
     for (const auto& f : forecasts_) n += f.origin.size();
@@ -250,8 +285,9 @@ class ForecastExperiment final : public Experiment {
   data::ClientDatasets data_;
   kernels::ForecasterDims dims_;
   std::unique_ptr<kernels::ForecasterBackend> backend_;
-  std::vector<float> params_;
-  model::TrainHistory history_;
+  std::vector<float> params_, init_params_;
+  bool refit_ = false;
+  model::TrainHistory history_, refit_history_;
   std::vector<ClientForecasts> forecasts_;
   std::vector<MethodMetrics> metrics_;
   double ridge_lambda_ = 0.0;

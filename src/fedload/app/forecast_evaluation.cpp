@@ -59,7 +59,7 @@ std::vector<float> predict_windows(kernels::ForecasterBackend& backend, const da
 }  // namespace
 
 std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data,
-                                                kernels::ForecasterBackend& backend,
+                                                kernels::ForecasterBackend& backend, bool refit,
                                                 double* ridge_lambda) {
   // ridge: one model over every client's (per-client normalized) windows, like the LSTM
   Pooled train, val;
@@ -72,6 +72,14 @@ std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data
   const double lambda = ridge.fit(train.x, train.dow, train.y, static_cast<int>(data.lookback),
                                   static_cast<int>(data.horizon), val.x, val.dow, val.y, lambdas);
   if (ridge_lambda) *ridge_lambda = lambda;
+  if (refit) {
+    Pooled all = train;
+    all.x.insert(all.x.end(), val.x.begin(), val.x.end());
+    all.y.insert(all.y.end(), val.y.begin(), val.y.end());
+    all.dow.insert(all.dow.end(), val.dow.begin(), val.dow.end());
+    ridge.fit(all.x, all.dow, all.y, static_cast<int>(data.lookback), static_cast<int>(data.horizon), val.x, val.dow,
+              val.y, {lambda});
+  }
 
   std::vector<ClientForecasts> out;
   for (const auto& c : data.clients) {

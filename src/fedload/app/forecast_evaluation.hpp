@@ -33,9 +33,10 @@ struct MethodMetrics {
 // Forecasts every client's test days from midnight with the trained backend and the
 // baselines: seasonal naive one day and one week earlier, and ridge regression on the lookback
 // load + one-hot day of week (fitted on the pooled training windows, regularization chosen on
-// the pooled validation windows; *ridge_lambda receives the choice).
+// the pooled validation windows; *ridge_lambda receives the choice). With `refit`, ridge is
+// fitted again with that lambda on training + validation windows.
 std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data,
-                                                kernels::ForecasterBackend& backend,
+                                                kernels::ForecasterBackend& backend, bool refit,
                                                 double* ridge_lambda);
 
 // Per method: every client alone, then all pooled (client = -1).

@@ -19,6 +19,11 @@ void add_train_keys(ConfigSchema& s) {
   s.choice("train.loss", "mse", {"mse", "l1"}, "training loss on normalized load");
   s.integer("train.patience", 5, 0, 100000,
             "early stopping: epochs without a better validation loss before stopping (best epoch restored); 0 = off");
+  s.real("train.lr_decay", 1.0, 1e-6, 1.0,
+         "multiply the learning rate by this after train.lr_decay_patience epochs without a better validation loss; 1 = constant");
+  s.integer("train.lr_decay_patience", 2, 1, 100000, "epochs without improvement before the learning rate decays");
+  s.boolean("train.refit", false,
+            "after early stopping picks the epoch count, train again from the same initialization on training + validation windows for that many epochs (and refit ridge on both), so the model sees everything before the test span");
 }
 
 void add_fl_keys(ConfigSchema& s) {

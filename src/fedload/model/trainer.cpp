@@ -53,7 +53,8 @@ TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, R
   backend.get_params(best.data());
 
   TrainHistory h;
-  int since_best = 0;
+  int since_best = 0, since_decay = 0;
+  kernels::OptimizerOptions opt = o.optimizer;
   for (int e = 0; e < o.epochs; ++e) {
     const auto start = std::chrono::steady_clock::now();
     const auto order = CounterRng(o.seed, static_cast<std::uint64_t>(e)).permutation(n_train);
@@ -66,11 +67,11 @@ TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, R
       }
       backend.load_batch(bx.data(), by.data(), b);
       backend.forward_backward(o.loss);
-      backend.optimizer_step(o.optimizer);
+      backend.optimizer_step(opt);
       sum += b * backend.loss();
     }
     EpochRecord rec{e, sum / static_cast<double>(n_train),
-                    evaluate_loss(backend, validation.X, validation.Y, validation.n, o.loss), 0.0};
+                    evaluate_loss(backend, validation.X, validation.Y, validation.n, o.loss), 0.0, opt.lr};
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     h.epochs.push_back(rec);
     if (on_epoch) on_epoch(rec);
@@ -78,14 +79,20 @@ TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, R
       h.best_epoch = e;
       h.best_validation_loss = rec.validation_loss;
       backend.get_params(best.data());
-      since_best = 0;
-    } else if (o.patience > 0 && ++since_best >= o.patience) {
-      h.stopped_early = true;
-      break;
+      since_best = since_decay = 0;
+    } else {
+      if (o.patience > 0 && ++since_best >= o.patience) {
+        h.stopped_early = true;
+        break;
+      }
+      if (o.lr_decay < 1.0 && ++since_decay >= o.lr_decay_patience) {
+        opt.lr = static_cast<float>(opt.lr * o.lr_decay);
+        since_decay = 0;
+      }
     }
   }
   // restoring resets the optimizer state; a later call starts fresh moments from the best point
-  backend.set_params(best.data());
+  if (o.restore_best) backend.set_params(best.data());
   return h;
 }
 

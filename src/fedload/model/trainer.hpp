@@ -18,6 +18,11 @@ struct TrainOptions {
   kernels::LossKind loss = kernels::LossKind::kMse;
   kernels::OptimizerOptions optimizer;
   std::uint64_t seed = 0;          // shuffling of epoch e uses CounterRng(seed, e)
+  bool restore_best = true;        // end with the best epoch's parameters (false: the last epoch's)
+  // learning-rate decay on plateau: after lr_decay_patience epochs without a better validation
+  // loss, multiply the learning rate by lr_decay (1 = never)
+  double lr_decay = 1.0;
+  int lr_decay_patience = 2;
 };
 
 struct EpochRecord {
@@ -25,6 +30,7 @@ struct EpochRecord {
   double train_loss = 0.0;       // mean of the batch losses, weighted by batch size
   double validation_loss = 0.0;  // same loss on the held-out rows (after the epoch's updates)
   double seconds = 0.0;          // wall time of the epoch, validation included
+  double lr = 0.0;               // learning rate used in the epoch
 };
 
 struct TrainHistory {
