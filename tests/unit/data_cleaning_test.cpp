@@ -97,5 +97,34 @@ TEST(DataCleaning, OptionsAreValidated) {
   EXPECT_EQ(parse_outlier_rule("seasonal_residual"), OutlierRule::kSeasonalResidual);
 }
 
+TEST(DataCleaning, StatisticsComeFromTheTrainingSpanOnly) {
+  // 8 days of training data around 100, then 2 "test" days at 10x the level with one value
+  // missing: the imputation mean and the outlier threshold must not see the test days
+  std::vector<double> v = daily_cycle(10);
+  const std::size_t fit_end = 8 * kPeriod;
+  for (std::size_t t = fit_end; t < v.size(); ++t) v[t] *= 10.0;
+  v[fit_end + 5] = std::numeric_limits<double>::quiet_NaN();
+  double train_mean = 0.0;
+  for (std::size_t t = 0; t < fit_end; ++t) train_mean += v[t];
+  train_mean /= static_cast<double>(fit_end);
+
+  std::vector<double> fitted = v;
+  const CleaningReport r = clean_series(fitted, kPeriod, {OutlierRule::kNone, 4.5}, fit_end);
+  EXPECT_EQ(r.missing_imputed, 1u);
+  EXPECT_NEAR(r.imputation_value, train_mean, 1e-9);
+  EXPECT_NEAR(fitted[fit_end + 5], train_mean, 1e-9);
+
+  // the absolute rule's threshold is 4.5 x mean|c| of the training span: the 10x test days
+  // exceed it (over the whole series it is about 12.6 x 100, and only the test days' peaks pass it)
+  std::vector<double> abs_fit = v, abs_all = v;
+  double t_fit = 0.0, t_all = 0.0;
+  const std::size_t n_fit = correct_absolute_outliers(abs_fit, 4.5, &t_fit, fit_end);
+  const std::size_t n_all = correct_absolute_outliers(abs_all, 4.5, &t_all);
+  EXPECT_NEAR(t_fit, 4.5 * train_mean, 1e-6);
+  EXPECT_GT(t_all, t_fit);
+  EXPECT_GT(n_fit, n_all);
+}
+
 }  // namespace
 }  // namespace fedload::data
+

@@ -30,10 +30,10 @@ void CleaningReport::merge(const CleaningReport& other) {
   outliers_replaced += other.outliers_replaced;
 }
 
-std::size_t impute_missing_mean(std::span<double> values, double* mean_out) {
+std::size_t impute_missing_mean(std::span<double> values, double* mean_out, std::size_t fit_end) {
   double sum = 0.0;
   std::size_t observed = 0;
-  for (const double v : values)
+  for (const double v : values.first(std::min(fit_end, values.size())))
     if (!std::isnan(v)) {
       sum += v;
       ++observed;
@@ -92,8 +92,9 @@ double mean_abs(std::span<const double> v) {
 
 }  // namespace
 
-std::size_t correct_absolute_outliers(std::span<double> values, double k, double* threshold_out) {
-  const double threshold = k * mean_abs(values);
+std::size_t correct_absolute_outliers(std::span<double> values, double k, double* threshold_out,
+                                      std::size_t fit_end) {
+  const double threshold = k * mean_abs(values.first(std::min(fit_end, values.size())));
   if (threshold_out) *threshold_out = threshold;
   std::vector<bool> flagged(values.size());
   for (std::size_t j = 0; j < values.size(); ++j) flagged[j] = std::fabs(values[j]) > threshold;  // false for NaN
@@ -101,14 +102,16 @@ std::size_t correct_absolute_outliers(std::span<double> values, double k, double
 }
 
 std::size_t correct_seasonal_residual_outliers(std::span<double> values, std::size_t period, double k,
-                                               double* threshold_out) {
+                                               double* threshold_out, std::size_t fit_end) {
   const std::size_t n = values.size();
   if (period == 0 || n <= period) {
     if (threshold_out) *threshold_out = 0.0;
     return 0;  // no baseline: less than one period of data
   }
-  std::vector<double> residual(n - period);
-  for (std::size_t j = period; j < n; ++j) residual[j - period] = values[j] - values[j - period];  // NaN if either is
+  // residuals whose both ends lie in the fitting span (all of them when it is shorter than a period)
+  const std::size_t fit = std::min(fit_end, n) > period ? std::min(fit_end, n) : n;
+  std::vector<double> residual(fit - period);
+  for (std::size_t j = period; j < fit; ++j) residual[j - period] = values[j] - values[j - period];  // NaN if either is
   const double threshold = k * mean_abs(residual);
   if (threshold_out) *threshold_out = threshold;
   // a spike differs from the same step one period before AND one period after; a level shift
@@ -129,25 +132,28 @@ std::size_t correct_seasonal_residual_outliers(std::span<double> values, std::si
   return replace_flagged(values, flagged);
 }
 
-CleaningReport clean_series(std::span<double> values, std::size_t steps_per_day, const CleaningOptions& options) {
+CleaningReport clean_series(std::span<double> values, std::size_t steps_per_day, const CleaningOptions& options,
+                            std::size_t fit_end) {
   if (!(options.k > 0.0)) throw_input_error("cleaning k = {}: must be > 0", options.k);
   CleaningReport report;
   report.rule = options.rule;
   report.k = options.k;
-  if (!values.empty() && std::all_of(values.begin(), values.end(), [](double v) { return std::isnan(v); }))
-    throw_input_error("every value of the series is missing; nothing to impute from");
+  const auto fitted = values.first(std::min(fit_end, values.size()));
+  if (!values.empty() && std::all_of(fitted.begin(), fitted.end(), [](double v) { return std::isnan(v); }))
+    throw_input_error("every value of the series{} is missing; nothing to impute from",
+                      fit_end < values.size() ? "'s training span" : "");
   // outliers first, so the imputation mean is not pulled by them
   switch (options.rule) {
     case OutlierRule::kNone: break;
     case OutlierRule::kAbsolute:
-      report.outliers_replaced = correct_absolute_outliers(values, options.k, &report.outlier_threshold);
+      report.outliers_replaced = correct_absolute_outliers(values, options.k, &report.outlier_threshold, fit_end);
       break;
     case OutlierRule::kSeasonalResidual:
       report.outliers_replaced =
-          correct_seasonal_residual_outliers(values, steps_per_day, options.k, &report.outlier_threshold);
+          correct_seasonal_residual_outliers(values, steps_per_day, options.k, &report.outlier_threshold, fit_end);
       break;
   }
-  report.missing_imputed = impute_missing_mean(values, &report.imputation_value);
+  report.missing_imputed = impute_missing_mean(values, &report.imputation_value, fit_end);
   if (report.missing_imputed == 0) report.imputation_value = std::numeric_limits<double>::quiet_NaN();
   return report;
 }

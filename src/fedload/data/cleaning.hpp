@@ -47,15 +47,23 @@ struct CleaningReport {
   void merge(const CleaningReport& other);
 };
 
+// Every statistic (the imputation mean, mean|c|, mean|r|) is taken over values[0, fit_end) only
+// (fit_end = the training span's end, so nothing of the validation or test span leaks into
+// them; kAll: the whole series); the rules are then applied to the whole series.
+inline constexpr std::size_t kAll = static_cast<std::size_t>(-1);
+
 // returns the number of values replaced; `mean_out` gets the imputation value
-std::size_t impute_missing_mean(std::span<double> values, double* mean_out = nullptr);
+std::size_t impute_missing_mean(std::span<double> values, double* mean_out = nullptr, std::size_t fit_end = kAll);
 // return the number of values replaced; `threshold_out` gets the threshold used.
 // Missing values (NaN) are skipped and left missing.
-std::size_t correct_absolute_outliers(std::span<double> values, double k, double* threshold_out = nullptr);
+std::size_t correct_absolute_outliers(std::span<double> values, double k, double* threshold_out = nullptr,
+                                      std::size_t fit_end = kAll);
 std::size_t correct_seasonal_residual_outliers(std::span<double> values, std::size_t period, double k,
-                                               double* threshold_out = nullptr);
+                                               double* threshold_out = nullptr, std::size_t fit_end = kAll);
 
-// the outlier rule, then imputation; InputError when every value is missing or k <= 0
-CleaningReport clean_series(std::span<double> values, std::size_t steps_per_day, const CleaningOptions& options);
+// the outlier rule, then imputation; InputError when every value of values[0, fit_end) is
+// missing or k <= 0
+CleaningReport clean_series(std::span<double> values, std::size_t steps_per_day, const CleaningOptions& options,
+                            std::size_t fit_end = kAll);
 
 }  // namespace fedload::data

@@ -95,9 +95,10 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
       p.load.assign(column.begin() + static_cast<std::ptrdiff_t>(slice.begin),
                     column.begin() + static_cast<std::ptrdiff_t>(slice.end));
       const Timestamp slice_start = table.time_at(slice.begin);
-      const CleaningReport cleaning = clean_series(p.load, table.steps_per_day, options.cleaning);
-      client.cleaning.merge(cleaning);
+      // the split depends on times only; cleaning statistics come from the training span alone
       p.spans = split_by_time(0, p.load.size(), slice_start, table.resolution_seconds, options.split, what);
+      const CleaningReport cleaning = clean_series(p.load, table.steps_per_day, options.cleaning, p.spans.val_begin);
+      client.cleaning.merge(cleaning);
       const auto at = [&](std::size_t step) { return slice_start + static_cast<std::int64_t>(step) * table.resolution_seconds; };
       p.info = {table.columns[slice.column], slice.column, at(0), at(p.load.size() - 1), at(p.spans.val_begin),
                 at(p.spans.test_begin), p.load.size(), p.spans.train_steps(), p.spans.val_steps(), p.spans.test_steps()};
