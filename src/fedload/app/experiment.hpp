@@ -25,6 +25,8 @@ class Experiment {
  public:
   virtual ~Experiment() = default;
   virtual std::string name() const = 0;
+  // Largest MPI job it runs in (checked before anything is built or written).
+  virtual int max_ranks() const { return 1 << 30; }
   // Prepares everything that decides the file's shape (data, model size) and declares it.
   virtual void declare(io::ResultSchema& schema, io::AttributeList& attributes) = 0;
   // Runs; appends rows through ctx.writer on rank 0; phase times go to `phases`.

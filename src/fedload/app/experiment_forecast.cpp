@@ -58,6 +58,8 @@ class ForecastExperiment final : public Experiment {
  public:
   explicit ForecastExperiment(const Config& c) : cfg_(c) {}
   std::string name() const override { return "forecast"; }
+  // centralized training is one process; the federated runtime over MPI is a separate issue
+  int max_ranks() const override { return 1; }
 
   void declare(io::ResultSchema& schema, io::AttributeList& attrs) override {
     const auto seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));

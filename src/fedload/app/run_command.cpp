@@ -1,6 +1,7 @@
 // `fedload run`: config -> experiment -> one crash-safe HDF5 result file.
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -42,6 +43,45 @@ void declare_timing(io::ResultSchema& schema, const std::vector<std::string>& ph
       .int64("bytes_received", "bytes");
 }
 
+// phase samples as bytes for the gather to rank 0: per sample, name length, name, seconds, bytes
+std::vector<char> encode_phases(const std::vector<PhaseSample>& phases) {
+  std::vector<char> out;
+  auto put = [&out](const void* p, std::size_t n) {
+    out.insert(out.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n);
+  };
+  for (const auto& p : phases) {
+    const std::uint32_t len = static_cast<std::uint32_t>(p.phase.size());
+    put(&len, sizeof len);
+    put(p.phase.data(), len);
+    put(&p.seconds, sizeof p.seconds);
+    put(&p.bytes_sent, sizeof p.bytes_sent);
+    put(&p.bytes_received, sizeof p.bytes_received);
+  }
+  return out;
+}
+
+std::vector<PhaseSample> decode_phases(const std::vector<char>& bytes) {
+  std::vector<PhaseSample> out;
+  std::size_t at = 0;
+  auto get = [&](void* p, std::size_t n) {
+    if (at + n > bytes.size()) throw_runtime_error("phase record from another rank is truncated");
+    std::memcpy(p, bytes.data() + at, n);
+    at += n;
+  };
+  while (at < bytes.size()) {
+    PhaseSample s;
+    std::uint32_t len = 0;
+    get(&len, sizeof len);
+    s.phase.resize(len);
+    get(s.phase.data(), len);
+    get(&s.seconds, sizeof s.seconds);
+    get(&s.bytes_sent, sizeof s.bytes_sent);
+    get(&s.bytes_received, sizeof s.bytes_received);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_command(const RunArgs& args, int* argc, char*** argv) {
@@ -51,6 +91,10 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     PhaseTimer setup(phases, "setup");
     const Config cfg = load_config(args.config_path, args.sets);
     auto experiment = make_experiment(cfg);
+    if (mpi.size() > experiment->max_ranks())
+      throw_input_error("run.experiment = \"{}\" (fl.mode = \"{}\") runs in at most {} process(es), not {}: "
+                        "start it without mpirun (the federated runtime over MPI is not built yet)",
+                        experiment->name(), cfg.get_string("fl.mode"), experiment->max_ranks(), mpi.size());
 
     io::ResultSchema schema;
     io::AttributeList attrs = collect_environment(mpi, args.argv);
@@ -76,11 +120,19 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     ExperimentContext ctx{cfg, mpi, writer ? &*writer : nullptr};
     experiment->run(ctx, phases);
 
+    // every rank's phase times go to rank 0, which alone writes
+    const auto all_phases = mpi.gather_to_root(encode_phases(phases));
     if (writer) {
-      for (const auto& p : phases)
-        writer->append_row("timing", {std::int64_t{0}, std::int64_t{mpi.rank()}, std::string_view(p.phase),
-                                      p.seconds, static_cast<std::int64_t>(p.bytes_sent),
-                                      static_cast<std::int64_t>(p.bytes_received)});
+      std::vector<io::Row> rows;
+      std::vector<PhaseSample> decoded;
+      for (std::size_t r = 0; r < all_phases.size(); ++r) {
+        decoded = decode_phases(all_phases[r]);
+        for (const auto& p : decoded)
+          rows.push_back({std::int64_t{0}, static_cast<std::int64_t>(r), std::string_view(p.phase), p.seconds,
+                          static_cast<std::int64_t>(p.bytes_sent), static_cast<std::int64_t>(p.bytes_received)});
+        writer->append_rows("timing", rows);
+        rows.clear();
+      }
       writer->finish(experiment->final_attributes());
       std::printf("fedload: %s finished\n", experiment->name().c_str());
       for (const auto& line : experiment->summary()) std::printf("  %s\n", line.c_str());

@@ -37,6 +37,24 @@ std::vector<std::string> MpiSession::all_hosts() const {
   return hosts;
 }
 
+std::vector<std::vector<char>> MpiSession::gather_to_root(const std::vector<char>& mine) const {
+  const int n = static_cast<int>(mine.size());
+  std::vector<int> sizes(static_cast<std::size_t>(size_));
+  MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::vector<int> offsets(static_cast<std::size_t>(size_), 0);
+  std::vector<char> all;
+  if (rank_ == 0) {
+    for (int r = 1; r < size_; ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
+    all.resize(static_cast<std::size_t>(offsets.back() + sizes.back()));
+  }
+  MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), sizes.data(), offsets.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
+  std::vector<std::vector<char>> out;
+  if (rank_ != 0) return out;
+  for (int r = 0; r < size_; ++r)
+    out.emplace_back(all.begin() + offsets[r], all.begin() + offsets[r] + sizes[r]);
+  return out;
+}
+
 std::string MpiSession::library_version() {
   char v[MPI_MAX_LIBRARY_VERSION_STRING] = {};
   int len = 0;

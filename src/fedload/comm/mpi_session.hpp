@@ -20,6 +20,8 @@ class MpiSession {
   // Host name of every rank, gathered on every rank (collective: call on all ranks).
   std::vector<std::string> all_hosts() const;
   const std::string& host() const { return host_; }
+  // Every rank's bytes on rank 0, in rank order (other ranks get an empty list). Collective.
+  std::vector<std::vector<char>> gather_to_root(const std::vector<char>& mine) const;
   static std::string library_version();
   // Ends every rank of the job (error path: no rank may be left waiting in a collective).
   [[noreturn]] static void abort(int code);
