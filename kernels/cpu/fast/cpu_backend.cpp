@@ -13,6 +13,7 @@
 #include "fedload/kernels/loss.hpp"
 #include "fedload/kernels/optimizer.hpp"
 #include "fedload/kernels/registration.hpp"
+#include "../host_backend.hpp"
 #include "lstm_layer.hpp"
 #include "simd_kernels.hpp"
 
@@ -43,16 +44,11 @@ struct CpuBuffers {
   }
 };
 
-class CpuFastBackend final : public ForecasterBackend {
+class CpuFastBackend final : public HostForecasterBackend {
  public:
-  explicit CpuFastBackend(const ForecasterDims& d)
-      : d_(d), k_(cpu_fast::simd_kernels()), slots_(forecaster_layout(d)), params_(forecaster_param_count(d)),
-        grads_(params_.size()), opt_(params_.size()) {
+  explicit CpuFastBackend(const ForecasterDims& d) : HostForecasterBackend(d), k_(cpu_fast::simd_kernels()) {
     const CpuBuffers n(d);
     x_.resize(n.x);
-    y_.resize(n.y);
-    yhat_.resize(n.y);
-    dyhat_.resize(n.y);
     const std::size_t bth = n.dh;
     for (int l = 0; l < d.layers; ++l) {
       h_.emplace_back(bth);
@@ -73,18 +69,9 @@ class CpuFastBackend final : public ForecasterBackend {
   }
 
   std::string name() const override { return "cpu"; }
-  const ForecasterDims& dims() const override { return d_; }
 
-  void set_params(const float* flat) override {
-    std::memcpy(params_.data(), flat, sizeof(float) * params_.size());
-    opt_.reset(params_.size());
-  }
-  void get_params(float* flat) override { std::memcpy(flat, params_.data(), sizeof(float) * params_.size()); }
-  void get_grads(float* flat) override { std::memcpy(flat, grads_.data(), sizeof(float) * grads_.size()); }
-
-  void load_batch(const float* x, const float* y, int b) override {
-    if (b < 1 || b > d_.B) throw_input_error("batch of {} samples, backend built for 1..{}", b, d_.B);
-    b_ = b;
+ private:
+  void store_inputs(const float* x, int b) override {
     // x [b][T][I] -> time-major [T][b][I], the layout every GEMM of the layer reads
     const std::size_t T = d_.T, I = d_.I;
     for (std::size_t s = 0; s < static_cast<std::size_t>(b); ++s) {
@@ -92,52 +79,26 @@ class CpuFastBackend final : public ForecasterBackend {
         std::memcpy(x_.data() + (t * b + s) * I, x + (s * T + t) * I, sizeof(float) * I);
       }
     }
-    has_y_ = y != nullptr;
-    if (has_y_) std::memcpy(y_.data(), y, sizeof(float) * static_cast<std::size_t>(b) * d_.O);
   }
 
-  void forward_backward(LossKind loss) override {
-    if (!has_y_) throw_input_error("forward_backward needs targets; load_batch was given none");
-    forward();
-    loss_ = loss_and_grad(loss, static_cast<std::size_t>(b_) * d_.O, yhat_.data(), y_.data(), dyhat_.data());
-    backward();
-  }
-
-  double loss() override { return loss_; }
-
-  void optimizer_step(const OptimizerOptions& opt) override { opt_.step(opt, params_.data(), grads_.data()); }
-
-  void predict(float* yhat) override {
-    forward();
-    std::memcpy(yhat, yhat_.data(), sizeof(float) * static_cast<std::size_t>(b_) * d_.O);
-  }
-
- private:
-  const float* p(std::size_t slot) const { return params_.data() + slots_[slot].offset; }
-  float* g(std::size_t slot) { return grads_.data() + slots_[slot].offset; }
-  LstmParams<float> lstm_params(int l) const {
-    const std::size_t s = 4 * static_cast<std::size_t>(l);
-    return {p(s), p(s + 1), p(s + 2), p(s + 3)};
-  }
-  LstmDims lstm_dims(int l) const { return {b_, d_.T, l == 0 ? d_.I : d_.H, d_.H}; }
   const float* layer_input(int l) const { return l == 0 ? x_.data() : h_[l - 1].data(); }
   // h_{T-1} of the top layer: the last [b][H] block of its time-major h
   const float* h_last() const { return h_.back().data() + static_cast<std::size_t>(d_.T - 1) * b_ * d_.H; }
 
-  void forward() {
-    if (b_ == 0) throw_input_error("no batch loaded");
+  void forward() override {
+    require_batch();
     for (int l = 0; l < d_.layers; ++l) {
       cpu_fast::lstm_layer_forward(k_, lstm_dims(l), layer_input(l), lstm_params(l), scratch_view_, h_[l].data(),
                                    c_[l].data(), gates_[l].data());
     }
     // yhat = h_last W^T + b
-    const std::size_t head = slots_.size() - 2;
+    const std::size_t head = head_slot();
     k_.broadcast_rows(b_, d_.O, p(head + 1), yhat_.data());
     cpu_sgemm(false, true, b_, d_.O, d_.H, 1.0f, h_last(), d_.H, p(head), d_.H, 1.0f, yhat_.data(), d_.O);
   }
 
-  void backward() {
-    const std::size_t head = slots_.size() - 2;
+  void backward() override {
+    const std::size_t head = head_slot();
     const std::size_t bh = static_cast<std::size_t>(b_) * d_.H;
     // head: dW = dy^T h_last, db = column sums of dy, and dh_{T-1} = dy W; every other step of
     // the top layer gets no gradient from above
@@ -147,8 +108,7 @@ class CpuFastBackend final : public ForecasterBackend {
     cpu_sgemm(false, false, b_, d_.H, d_.O, 1.0f, dyhat_.data(), d_.O, p(head), d_.H, 0.0f,
               dh_.data() + (d_.T - 1) * bh, d_.H);
     for (int l = d_.layers - 1; l >= 0; --l) {
-      const std::size_t s = 4 * static_cast<std::size_t>(l);
-      const LstmParamGrads<float> lg{g(s), g(s + 1), g(s + 2), g(s + 3)};
+      const LstmParamGrads<float> lg = lstm_grads(l);
       // the gradient into this layer's input is the dh of the layer below
       float* dx = l > 0 ? dh_below_.data() : nullptr;
       cpu_fast::lstm_layer_backward(k_, lstm_dims(l), layer_input(l), lstm_params(l), scratch_view_, h_[l].data(),
@@ -157,15 +117,8 @@ class CpuFastBackend final : public ForecasterBackend {
     }
   }
 
-  ForecasterDims d_;
   const SimdKernels& k_;
-  std::vector<ParamSlot> slots_;
-  std::vector<float> params_, grads_;
-  OptimizerState<float> opt_;
-  int b_ = 0;
-  bool has_y_ = false;
-  double loss_ = 0.0;
-  std::vector<float> x_, y_, yhat_, dyhat_, dh_, dh_below_, dc_, scratch_;
+  std::vector<float> x_, dh_, dh_below_, dc_, scratch_;
   cpu_fast::LstmScratch scratch_view_{};  // slices of scratch_
   std::vector<std::vector<float>> h_, c_, gates_;  // per layer, time-major
 };
