@@ -34,8 +34,8 @@ void add_fl_keys(ConfigSchema& s) {
 }
 
 void add_backend_keys(ConfigSchema& s) {
-  s.string("backend.kind", "cpu_reference",
-           "training backend by name (see `fedload --version`): cpu_reference; cuda, cuda_persistent, cudnn where built with CUDA");
+  s.string("backend.kind", "cpu",
+           "training backend by name (see `fedload --version`): cpu (fast), cpu_reference (the judge); cuda, cuda_stream, cuda_persistent, cuda_cluster, cudnn* where built with CUDA");
 }
 
 }  // namespace fedload::app
