@@ -45,6 +45,11 @@ TEST(ForecastRun, ResultFileHoldsConsistentForecastsMetricsAndModel) {
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("epoch    3/3"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ridge"), std::string::npos) << r.out;
+  const auto rep = run_process(fedload_binary() + " report " + out.string());
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  EXPECT_NE(rep.out.find("metrics (all clients pooled)"), std::string::npos) << rep.out;
+  EXPECT_NE(rep.out.find("naive_weekly"), std::string::npos) << rep.out;
+  EXPECT_NE(rep.out.find("last row of training"), std::string::npos) << rep.out;
 
   const auto py = check_with_python(out, R"PY(
 assert r['complete'], r['status']

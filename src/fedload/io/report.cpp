@@ -79,14 +79,35 @@ std::string format_report(const ResultReader& reader) {
     line(name, text, 2);
   }
 
-  if (reader.has_table("rounds")) {
-    const TableData rounds = reader.table("rounds");
-    if (rounds.rows > 0) {
-      out += fmt::format("last row of rounds (row {} of {})\n", rounds.rows, rounds.rows);
-      for (const auto& c : rounds.columns) {
-        std::string value = cell_text(c, rounds.rows - 1);
-        if (!c.unit.empty()) value += " " + c.unit;
-        line(c.name, value, 2);
+  // progress tables: their last row says how far the run got
+  for (const char* progress : {"rounds", "training"}) {
+    if (!reader.has_table(progress)) continue;
+    const TableData t = reader.table(progress);
+    if (t.rows == 0) continue;
+    out += fmt::format("last row of {} (row {} of {})\n", progress, t.rows, t.rows);
+    for (const auto& c : t.columns) {
+      std::string value = cell_text(c, t.rows - 1);
+      if (!c.unit.empty()) value += " " + c.unit;
+      line(c.name, value, 2);
+    }
+  }
+
+  // accuracy of every method over all clients pooled (rows with client = -1)
+  if (reader.has_table("metrics")) {
+    const TableData m = reader.table("metrics");
+    const ColumnData *method = m.column("method"), *client = m.column("client");
+    if (method && client && m.rows > 0) {
+      const std::vector<std::string> shown = {"mape", "rmse", "mae", "r2"};
+      std::string head = fmt::format("  {:<16}", "method");
+      for (const auto& s : shown)
+        if (m.column(s)) head += fmt::format("{:>12}", s == "mape" ? "MAPE %" : s == "r2" ? "R2" : s == "rmse" ? "RMSE" : "MAE");
+      out += "metrics (all clients pooled)\n" + head + "\n";
+      for (std::size_t r = 0; r < m.rows; ++r) {
+        if (client->value(r) != -1) continue;
+        std::string row = fmt::format("  {:<16}", cell_text(*method, r));
+        for (const auto& s : shown)
+          if (const ColumnData* c = m.column(s)) row += fmt::format("{:>12.4f}", c->value(r));
+        out += row + "\n";
       }
     }
   }
