@@ -3,20 +3,17 @@ if(TARGET fedload)
     SOURCES integration/cli_test.cpp
     LIBS fedload::core
     LABELS integration)
-  target_include_directories(fedload_cli_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   add_dependencies(fedload_cli_tests fedload)
   fedload_add_test(fedload_forecast_run_tests
     SOURCES integration/forecast_run_test.cpp
     LIBS fedload::core
     LABELS integration
     TIMEOUT 600)
-  target_include_directories(fedload_forecast_run_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   add_dependencies(fedload_forecast_run_tests fedload)
   fedload_add_test(fedload_mpi_run_tests
     SOURCES integration/mpi_run_test.cpp
     LIBS fedload::core
     LABELS integration)
-  target_include_directories(fedload_mpi_run_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_compile_definitions(fedload_mpi_run_tests PRIVATE FEDLOAD_MPIEXEC="${MPIEXEC_EXECUTABLE}")
   add_dependencies(fedload_mpi_run_tests fedload)
 endif()

@@ -1,37 +1,7 @@
 #pragma once
-// A scratch folder per test, removed afterwards, for small CSV files written by the tests.
-#include <filesystem>
-#include <fstream>
-#include <string>
-
-#include <gtest/gtest.h>
+// The data tests' scratch folder for small CSV files: the shared one of tests/support.
+#include "support/temp_dir.hpp"
 
 namespace fedload::data::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            (std::string("fedload_data_") + info->test_suite_name() + "_" + info->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string write(const std::string& name, const std::string& text) const {
-    const auto file = path_ / name;
-    std::ofstream(file) << text;
-    return file.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
+using TempDir = fedload::testing::TempDir;
 }  // namespace fedload::data::testing

@@ -19,6 +19,7 @@
 #include "fedload/kernels/loss.hpp"
 #include "fedload/model/layers.hpp"
 #include "model_compare.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fedload::test {
 namespace {
@@ -26,23 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using kernels::ForecasterDims;
 
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag) {
-    path_ = fs::temp_directory_path() / ("fedload_parity_" + tag + "_" + std::to_string(::getpid()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using fedload::testing::TempDir;
 
 void write_floats(const fs::path& p, const std::vector<float>& v) {
   std::ofstream f(p, std::ios::binary);
@@ -88,7 +73,7 @@ class ForecasterParity : public ::testing::TestWithParam<ParityCase> {};
 TEST_P(ForecasterParity, OutputsLossGradientsAndTwoOptimizerStepsMatchTorch) {
   const auto& pc = GetParam();
   const ForecasterDims& d = pc.d;
-  TempDir dir(pc.name);
+  TempDir dir;
   std::vector<float> params(kernels::forecaster_param_count(d));
   kernels::init_forecaster_params(d, 17, params.data());
   const auto x = random_vector<float>(static_cast<std::size_t>(d.B) * d.T * d.I, 21, -2, 2);
@@ -154,7 +139,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(ToolkitParity, EmbeddingConcatLinearActivationsMatchTorch) {
   const int N = 6, V = 7, D = 3, F = 4, K = 5, O = 2;
-  TempDir dir("toolkit");
+  TempDir dir;
   model::ParamStore<float> store;
   model::Embedding<float> emb(store, "emb", V, D);
   model::Sequential<float> mlp;
