@@ -6,6 +6,7 @@
 #include "fedload/core/error.hpp"
 #include "fedload/data/time.hpp"
 #include "fedload/model/baselines.hpp"
+#include "fedload/model/trainer.hpp"
 
 namespace fedload::app {
 namespace {
@@ -44,18 +45,6 @@ std::vector<float> denormalize(const std::vector<float>& v, const data::Normaliz
   return out;
 }
 
-std::vector<float> predict_windows(kernels::ForecasterBackend& backend, const data::WindowSet& w) {
-  const auto& d = backend.dims();
-  const std::size_t xrow = w.lookback * w.features;
-  std::vector<float> out(w.size() * w.horizon);
-  for (std::size_t r = 0; r < w.size(); r += static_cast<std::size_t>(d.B)) {
-    const int b = static_cast<int>(std::min<std::size_t>(d.B, w.size() - r));
-    backend.load_batch(w.x.data() + r * xrow, nullptr, b);
-    backend.predict(out.data() + r * w.horizon);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data,
@@ -89,7 +78,7 @@ std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data
     f.client = c.client;
     f.origin.assign(w.origin.begin(), w.origin.end());
     f.actual = denormalize(w.y, c.normalizer);
-    f.predicted.push_back(denormalize(predict_windows(backend, w), c.normalizer));
+    f.predicted.push_back(denormalize(model::predict_rows(backend, w.x.data(), w.size()), c.normalizer));
     f.predicted.push_back(data::seasonal_naive_forecast(c, w, data.resolution_seconds, data.steps_per_day));
     f.predicted.push_back(data::seasonal_naive_forecast(c, w, data.resolution_seconds, 7 * data.steps_per_day));
     f.predicted.push_back(denormalize(ridge.predict(lookback_load(w), origin_day_of_week(w)), c.normalizer));

@@ -123,16 +123,14 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     // every rank's phase times go to rank 0, which alone writes
     const auto all_phases = mpi.gather_to_root(encode_phases(phases));
     if (writer) {
+      std::vector<std::vector<PhaseSample>> decoded;  // owns the phase names the rows point at
+      for (const auto& bytes : all_phases) decoded.push_back(decode_phases(bytes));
       std::vector<io::Row> rows;
-      std::vector<PhaseSample> decoded;
-      for (std::size_t r = 0; r < all_phases.size(); ++r) {
-        decoded = decode_phases(all_phases[r]);
-        for (const auto& p : decoded)
+      for (std::size_t r = 0; r < decoded.size(); ++r)
+        for (const auto& p : decoded[r])
           rows.push_back({std::int64_t{0}, static_cast<std::int64_t>(r), std::string_view(p.phase), p.seconds,
                           static_cast<std::int64_t>(p.bytes_sent), static_cast<std::int64_t>(p.bytes_received)});
-        writer->append_rows("timing", rows);
-        rows.clear();
-      }
+      writer->append_rows("timing", rows);  // one flush for the whole table
       writer->finish(experiment->final_attributes());
       std::printf("fedload: %s finished\n", experiment->name().c_str());
       for (const auto& line : experiment->summary()) std::printf("  %s\n", line.c_str());

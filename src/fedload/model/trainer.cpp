@@ -10,17 +10,28 @@
 
 namespace fedload::model {
 
-double evaluate_loss(kernels::ForecasterBackend& backend, const float* X, const float* Y, std::size_t n,
-                     kernels::LossKind loss) {
+std::vector<float> predict_rows(kernels::ForecasterBackend& backend, const float* X, std::size_t n) {
   const auto& d = backend.dims();
   const std::size_t xrow = static_cast<std::size_t>(d.T) * d.I, yrow = static_cast<std::size_t>(d.O);
-  std::vector<float> yhat(static_cast<std::size_t>(d.B) * yrow);
-  double sum = 0.0;
+  std::vector<float> yhat(n * yrow);
   for (std::size_t r = 0; r < n; r += d.B) {
     const int b = static_cast<int>(std::min<std::size_t>(d.B, n - r));
     backend.load_batch(X + r * xrow, nullptr, b);
-    backend.predict(yhat.data());
-    sum += b * kernels::loss_and_grad<float>(loss, b * yrow, yhat.data(), Y + r * yrow, nullptr);
+    backend.predict(yhat.data() + r * yrow);
+  }
+  return yhat;
+}
+
+double evaluate_loss(kernels::ForecasterBackend& backend, const float* X, const float* Y, std::size_t n,
+                     kernels::LossKind loss) {
+  const auto& d = backend.dims();
+  const std::size_t yrow = static_cast<std::size_t>(d.O);
+  const std::vector<float> yhat = predict_rows(backend, X, n);
+  // the mean of per-batch means weighted by batch size, batch by batch as the rows were predicted
+  double sum = 0.0;
+  for (std::size_t r = 0; r < n; r += d.B) {
+    const int b = static_cast<int>(std::min<std::size_t>(d.B, n - r));
+    sum += b * kernels::loss_and_grad<float>(loss, b * yrow, yhat.data() + r * yrow, Y + r * yrow, nullptr);
   }
   return sum / static_cast<double>(n);
 }

@@ -59,6 +59,9 @@ using EpochCallback = std::function<void(const EpochRecord&)>;
 TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, Rows validation,
                               const TrainOptions& options, const EpochCallback& on_epoch = {});
 
+// The backend's predictions for rows X [n][T][I], in batches of at most dims().B: [n][O].
+std::vector<float> predict_rows(kernels::ForecasterBackend& backend, const float* X, std::size_t n);
+
 // Mean loss of the backend's predictions over rows X [n][T][I], Y [n][O], in batches.
 double evaluate_loss(kernels::ForecasterBackend& backend, const float* X, const float* Y, std::size_t n,
                      kernels::LossKind loss);
