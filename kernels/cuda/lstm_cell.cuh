@@ -32,4 +32,60 @@ __device__ __forceinline__ float lstm_cell_forward(int H, int j, const float rec
   return o * tanhf(c);
 }
 
+// One forward step of hidden unit j for samples b0 .. b0+BC-1, done by one whole warp: the lanes
+// split the length-H dot products of the unit's four W_hh rows with h_{t-1} (w0 points at gate
+// i's row, the next gate's row is gate_stride floats further), so each weight read is reused BC
+// times from a register; then lane bb finishes sample b0 + bb with lstm_cell_forward.
+// kThroughL2: h_{t-1} was written by other blocks of the same launch (the persistent kernel), so
+// it is read through L2 (__ldcg), never from a possibly stale L1 line; otherwise (one step per
+// launch) it is read-only for the launch and goes through the read-only cache (__ldg). Every
+// lane must call it.
+template <int BC, bool kThroughL2>
+__device__ __forceinline__ void lstm_unit_step_forward(int B, int T, int H, int t, int j, int b0, int lane,
+                                                       const float* __restrict__ w0, std::size_t gate_stride,
+                                                       const float* __restrict__ b_ih, const float* __restrict__ b_hh,
+                                                       float* __restrict__ gates, float* h_seq,
+                                                       float* __restrict__ h_prev_seq, float* __restrict__ c_seq) {
+  float acc[4][BC];
+#pragma unroll
+  for (int k = 0; k < 4; ++k)
+#pragma unroll
+    for (int bb = 0; bb < BC; ++bb) acc[k][bb] = 0.0f;
+  if (t > 0) {
+    const float* hrow[BC];
+#pragma unroll
+    for (int bb = 0; bb < BC; ++bb) hrow[bb] = h_seq + (std::size_t(min(b0 + bb, B - 1)) * T + (t - 1)) * H;
+    for (int m = lane; m < H; m += 32) {
+      const float w[4] = {w0[m], w0[gate_stride + m], w0[2 * gate_stride + m], w0[3 * gate_stride + m]};
+#pragma unroll
+      for (int bb = 0; bb < BC; ++bb) {
+        const float hv = kThroughL2 ? __ldcg(hrow[bb] + m) : __ldg(hrow[bb] + m);
+#pragma unroll
+        for (int k = 0; k < 4; ++k) acc[k][bb] = fmaf(w[k], hv, acc[k][bb]);
+      }
+    }
+#pragma unroll
+    for (int k = 0; k < 4; ++k)
+#pragma unroll
+      for (int bb = 0; bb < BC; ++bb) acc[k][bb] = warp_sum(acc[k][bb]);
+  }
+  // lane bb finishes sample b0 + bb (registers are indexed by compile-time constants only)
+  float rec[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+#pragma unroll
+  for (int bb = 0; bb < BC; ++bb)
+    if (lane == bb)
+#pragma unroll
+      for (int k = 0; k < 4; ++k) rec[k] = acc[k][bb];
+  const int b = b0 + lane;
+  if (lane >= BC || b >= B) return;
+  const std::size_t row = std::size_t(b) * T + t;
+  const float c_prev = t > 0 ? c_seq[(row - 1) * H + j] : 0.0f;
+  float c;
+  const float h = lstm_cell_forward(H, j, rec, b_ih, b_hh, gates + row * 4 * H, c_prev, &c);
+  c_seq[row * H + j] = c;
+  h_seq[row * H + j] = h;
+  if (t + 1 < T) h_prev_seq[(row + 1) * H + j] = h;
+  if (t == 0) h_prev_seq[row * H + j] = 0.0f;
+}
+
 }  // namespace fedload::kernels::cuda

@@ -25,49 +25,10 @@ __global__ void __launch_bounds__(kStepWarps * 32)
   const int lane = threadIdx.x & 31;
   const int j = blockIdx.x * kStepWarps + (threadIdx.x >> 5);
   const int b0 = blockIdx.y * BC;
-  if (j >= H) return;
-  float acc[4][BC];
-#pragma unroll
-  for (int k = 0; k < 4; ++k)
-#pragma unroll
-    for (int bb = 0; bb < BC; ++bb) acc[k][bb] = 0.0f;
-  if (t > 0) {
-    const std::size_t HH = std::size_t(H) * H;
-    const float* w0 = w_hh + std::size_t(j) * H;
-    const float* hrow[BC];
-#pragma unroll
-    for (int bb = 0; bb < BC; ++bb) hrow[bb] = h_seq + (std::size_t(min(b0 + bb, B - 1)) * T + (t - 1)) * H;
-    for (int m = lane; m < H; m += 32) {
-      const float w[4] = {w0[m], w0[HH + m], w0[2 * HH + m], w0[3 * HH + m]};
-#pragma unroll
-      for (int bb = 0; bb < BC; ++bb) {
-        const float hv = hrow[bb][m];
-#pragma unroll
-        for (int k = 0; k < 4; ++k) acc[k][bb] = fmaf(w[k], hv, acc[k][bb]);
-      }
-    }
-#pragma unroll
-    for (int k = 0; k < 4; ++k)
-#pragma unroll
-      for (int bb = 0; bb < BC; ++bb) acc[k][bb] = warp_sum(acc[k][bb]);
-  }
-  // lane bb finishes sample b0 + bb (registers are indexed by compile-time constants only)
-  float rec[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-#pragma unroll
-  for (int bb = 0; bb < BC; ++bb)
-    if (lane == bb)
-#pragma unroll
-      for (int k = 0; k < 4; ++k) rec[k] = acc[k][bb];
-  const int b = b0 + lane;
-  if (lane >= BC || b >= B) return;
-  const std::size_t row = std::size_t(b) * T + t;
-  const float c_prev = t > 0 ? c_seq[(row - 1) * H + j] : 0.0f;
-  float c;
-  const float h = lstm_cell_forward(H, j, rec, b_ih, b_hh, gates + row * 4 * H, c_prev, &c);
-  c_seq[row * H + j] = c;
-  h_seq[row * H + j] = h;
-  if (t + 1 < T) h_prev_seq[(row + 1) * H + j] = h;
-  if (t == 0) h_prev_seq[row * H + j] = 0.0f;
+  if (j >= H) return;  // the whole warp: j is the same for its lanes
+  // gate k's row of unit j is row k H + j of W_hh [4H][H]
+  lstm_unit_step_forward<BC, false>(B, T, H, t, j, b0, lane, w_hh + std::size_t(j) * H, std::size_t(H) * H, b_ih,
+                                    b_hh, gates, h_seq, h_prev_seq, c_seq);
 }
 
 // backward step t: lanes split the length-4H dot product of row j of W_hh^T with dA[b][t+1]

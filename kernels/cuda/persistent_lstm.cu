@@ -39,50 +39,9 @@ __global__ void __launch_bounds__(kPersistentWarps * 32, 1)
     for (int item = warp; item < units * chunks; item += kPersistentWarps) {
       const int u = item % units, b0 = (item / units) * kPersistentChunk;
       const int j = j0 + u;
-      float acc[4][kPersistentChunk];
-#pragma unroll
-      for (int k = 0; k < 4; ++k)
-#pragma unroll
-        for (int bb = 0; bb < kPersistentChunk; ++bb) acc[k][bb] = 0.0f;
-      if (t > 0) {
-        const float* w0 = w_s + std::size_t(u) * 4 * H;
-        const float* hrow[kPersistentChunk];
-#pragma unroll
-        for (int bb = 0; bb < kPersistentChunk; ++bb)
-          hrow[bb] = h_seq + (std::size_t(min(b0 + bb, B - 1)) * T + (t - 1)) * H;
-        for (int m = lane; m < H; m += 32) {
-          const float w[4] = {w0[m], w0[H + m], w0[2 * H + m], w0[3 * H + m]};
-#pragma unroll
-          for (int bb = 0; bb < kPersistentChunk; ++bb) {
-            // h_{t-1} was written by other blocks in this launch: read through L2, not a
-            // possibly stale L1 line
-            const float hv = __ldcg(hrow[bb] + m);
-#pragma unroll
-            for (int k = 0; k < 4; ++k) acc[k][bb] = fmaf(w[k], hv, acc[k][bb]);
-          }
-        }
-#pragma unroll
-        for (int k = 0; k < 4; ++k)
-#pragma unroll
-          for (int bb = 0; bb < kPersistentChunk; ++bb) acc[k][bb] = warp_sum(acc[k][bb]);
-      }
-      float rec[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-#pragma unroll
-      for (int bb = 0; bb < kPersistentChunk; ++bb)
-        if (lane == bb)
-#pragma unroll
-          for (int k = 0; k < 4; ++k) rec[k] = acc[k][bb];
-      const int b = b0 + lane;
-      if (lane < kPersistentChunk && b < B) {
-        const std::size_t row = std::size_t(b) * T + t;
-        const float c_prev = t > 0 ? c_seq[(row - 1) * H + j] : 0.0f;
-        float c;
-        const float h = lstm_cell_forward(H, j, rec, b_ih, b_hh, gates + row * 4 * H, c_prev, &c);
-        c_seq[row * H + j] = c;
-        h_seq[row * H + j] = h;
-        if (t + 1 < T) h_prev_seq[(row + 1) * H + j] = h;
-        if (t == 0) h_prev_seq[row * H + j] = 0.0f;
-      }
+      // unit u's four gate rows sit H floats apart in shared memory
+      lstm_unit_step_forward<kPersistentChunk, true>(B, T, H, t, j, b0, lane, w_s + std::size_t(u) * 4 * H,
+                                                     std::size_t(H), b_ih, b_hh, gates, h_seq, h_prev_seq, c_seq);
     }
     grid.sync();
   }
