@@ -1,0 +1,135 @@
+// The strategy registry and the reference aggregation of linear strategies.
+#include "fedload/fl/strategy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include "fedload/core/error.hpp"
+#include "fedload/fl/exact_sum.hpp"
+#include "fedload/fl/strategies/registration.hpp"
+
+namespace fedload::fl {
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, StrategyFactory> factories;
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+bool add_factory(const std::string& name, StrategyFactory factory) {
+  if (name.empty() || !factory) throw_runtime_error("a strategy needs a name and a factory");
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  const bool is_new = !r.factories.contains(name);
+  r.factories[name] = std::move(factory);
+  return is_new;
+}
+
+void check_options(const StrategyOptions& o) {
+  if (!std::isfinite(o.server_lr) || o.server_lr <= 0) {
+    throw_input_error("strategy option server_lr = {} must be finite and > 0", o.server_lr);
+  }
+  if (!std::isfinite(o.prox_mu) || o.prox_mu < 0) {
+    throw_input_error("strategy option prox_mu = {} must be finite and >= 0", o.prox_mu);
+  }
+}
+
+void check_updates(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                   std::span<float> new_global) {
+  if (new_global.size() != global.size()) {
+    throw_runtime_error("aggregate: new global model has {} parameters, global model {}",
+                        new_global.size(), global.size());
+  }
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    const auto& u = updates[i];
+    if (u.report == nullptr) throw_runtime_error("aggregate: update {} has no client report", i);
+    if (u.delta.size() != global.size()) {
+      throw_runtime_error("aggregate: client {} sent {} parameters, the global model has {}",
+                          u.report->client, u.delta.size(), global.size());
+    }
+    if (i > 0 && u.report->client <= updates[i - 1].report->client) {
+      throw_runtime_error("aggregate: updates must be sorted by strictly increasing client id: "
+                          "client {} follows client {}", u.report->client, updates[i - 1].report->client);
+    }
+  }
+}
+
+}  // namespace
+
+void Strategy::aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                         std::span<float> new_global) const {
+  check_updates(global, updates, new_global);
+  std::vector<ClientReport> reports;
+  reports.reserve(updates.size());
+  for (const auto& u : updates) reports.push_back(*u.report);
+  const auto c = coefficients(reports);
+  if (!c) throw_runtime_error("strategy '{}' is not linear and must implement aggregate()", name());
+  if (c->size() != updates.size()) {
+    throw_runtime_error("strategy '{}' gave {} coefficients for {} clients", name(), c->size(), updates.size());
+  }
+  // the same exponent rule the distributed sum uses: K times the largest term bound
+  double largest = 0;
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    largest = std::max(largest, fixed_point_term_bound((*c)[i], updates[i].delta));
+  }
+  const int exponent = fixed_point_exponent(static_cast<double>(updates.size()) * largest);
+  std::vector<std::int64_t> acc(global.size(), 0);
+  for (std::size_t i = 0; i < updates.size(); ++i) accumulate_fixed((*c)[i], updates[i].delta, exponent, acc);
+  fixed_to_float(acc, exponent, global, new_global);
+}
+
+void register_builtin_strategies() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    register_fedavg_strategy();
+    register_fedprox_strategy();
+    register_fednova_strategy();
+    register_mean_strategy();
+  });
+}
+
+void add_builtin_strategy(const std::string& name, StrategyFactory factory) {
+  add_factory(name, std::move(factory));
+}
+
+bool register_strategy(const std::string& name, StrategyFactory factory) {
+  // built-ins first, so a later registration of the same name replaces the built-in one
+  register_builtin_strategies();
+  return add_factory(name, std::move(factory));
+}
+
+std::vector<std::string> strategy_names() {
+  register_builtin_strategies();
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [n, f] : r.factories) names.push_back(n);
+  return names;
+}
+
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyOptions& o) {
+  register_builtin_strategies();
+  StrategyFactory factory;
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    auto it = r.factories.find(name);
+    if (it == r.factories.end()) {
+      std::string known;
+      for (const auto& [n, f] : r.factories) known += (known.empty() ? "" : ", ") + n;
+      throw_input_error("unknown strategy '{}' (known: {})", name, known);
+    }
+    factory = it->second;
+  }
+  check_options(o);
+  return factory(o);
+}
+
+}  // namespace fedload::fl
