@@ -2,6 +2,8 @@
 // the messages a user gets when the ranks do not suffice.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fedload/core/error.hpp"
 #include "fedload/fl/placement.hpp"
 

@@ -2,6 +2,7 @@
 // registry's errors, and the reference aggregation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
