@@ -1,4 +1,5 @@
-// The flat forecaster layout, the backend registry, and the default step timer.
+// The flat forecaster layout, the backend registry, the default step timer and the default
+// (refusing) proximal center.
 #include "fedload/kernels/backend.hpp"
 
 #include <chrono>
@@ -51,6 +52,10 @@ std::vector<ParamSlot> forecaster_layout(const ForecasterDims& d) {
 std::size_t forecaster_param_count(const ForecasterDims& d) {
   const auto slots = forecaster_layout(d);
   return slots.back().offset + slots.back().size();
+}
+
+void ForecasterBackend::set_prox_center(const float* /*flat*/) {
+  throw_runtime_error("backend {} does not support a proximal term (FedProx's prox_mu)", name());
 }
 
 double ForecasterBackend::time_train_steps(int reps, LossKind loss, const OptimizerOptions& opt) {

@@ -1,9 +1,9 @@
 #pragma once
 // What every host-memory backend of the default forecaster shares: the flat parameter and
-// gradient buffers with their layout, the optimizer state, the targets and the loss, and the
-// ForecasterBackend calls that are the same whatever the LSTM kernels are. A backend supplies
-// how it stores a batch's inputs (store_inputs), its forward pass into yhat_ and its backward
-// pass from dyhat_ into grads_.
+// gradient buffers with their layout, the optimizer state and FedProx's proximal center, the
+// targets and the loss, and the ForecasterBackend calls that are the same whatever the LSTM
+// kernels are. A backend supplies how it stores a batch's inputs (store_inputs), its forward
+// pass into yhat_ and its backward pass from dyhat_ into grads_.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -48,7 +48,11 @@ class HostForecasterBackend : public ForecasterBackend {
 
   double loss() final { return loss_; }
 
-  void optimizer_step(const OptimizerOptions& opt) final { opt_.step(opt, params_.data(), grads_.data()); }
+  void optimizer_step(const OptimizerOptions& opt) final {
+    opt_.step(opt, params_.data(), grads_.data(), prox_center_.empty() ? nullptr : prox_center_.data());
+  }
+
+  void set_prox_center(const float* flat) final { prox_center_.assign(flat, flat + params_.size()); }
 
   void predict(float* yhat) final {
     forward();
@@ -89,6 +93,7 @@ class HostForecasterBackend : public ForecasterBackend {
   bool has_y_ = false;
   double loss_ = 0.0;
   std::vector<float> y_, yhat_, dyhat_;
+  std::vector<float> prox_center_;  // empty until set_prox_center
 };
 
 }  // namespace fedload::kernels

@@ -9,6 +9,14 @@
 
 namespace fedload::kernels {
 
+void check_prox_mu(float prox_mu, bool has_center) {
+  if (!(prox_mu >= 0.0f) || !std::isfinite(prox_mu))
+    throw_input_error("the proximal term's mu (prox_mu) must be finite and >= 0, got {}", prox_mu);
+  if (prox_mu > 0.0f && !has_center)
+    throw_runtime_error("prox_mu = {} needs a proximal center: call set_prox_center before the optimizer step",
+                        prox_mu);
+}
+
 template <typename S>
 double global_grad_norm(const S* grads, std::size_t n) {
   double sum = 0.0;
@@ -28,6 +36,11 @@ double clip_grad_norm(S* grads, std::size_t n, double max_norm) {
 }
 
 template <typename S>
+void add_prox_gradient(S* grads, const S* params, const S* center, std::size_t n, S mu) {
+  for (std::size_t k = 0; k < n; ++k) grads[k] += mu * (params[k] - center[k]);
+}
+
+template <typename S>
 void OptimizerState<S>::reset(std::size_t n) {
   n_ = n;
   t_ = 0;
@@ -36,8 +49,10 @@ void OptimizerState<S>::reset(std::size_t n) {
 }
 
 template <typename S>
-void OptimizerState<S>::step(const OptimizerOptions& opt, S* params, S* grads) {
+void OptimizerState<S>::step(const OptimizerOptions& opt, S* params, S* grads, const S* prox_center) {
   if (!(opt.lr > 0.0f)) throw_input_error("learning rate must be positive, got {}", opt.lr);
+  check_prox_mu(opt.prox_mu, prox_center != nullptr);
+  if (opt.prox_mu > 0.0f) add_prox_gradient(grads, params, prox_center, n_, static_cast<S>(opt.prox_mu));
   clip_grad_norm(grads, n_, opt.max_grad_norm);
   ++t_;
   const S wd = static_cast<S>(opt.weight_decay);
@@ -73,6 +88,8 @@ template double global_grad_norm<float>(const float*, std::size_t);
 template double global_grad_norm<double>(const double*, std::size_t);
 template double clip_grad_norm<float>(float*, std::size_t, double);
 template double clip_grad_norm<double>(double*, std::size_t, double);
+template void add_prox_gradient<float>(float*, const float*, const float*, std::size_t, float);
+template void add_prox_gradient<double>(double*, const double*, const double*, std::size_t, double);
 template class OptimizerState<float>;
 template class OptimizerState<double>;
 

@@ -171,5 +171,95 @@ TEST(Optimizer, SgdMomentumWithWeightDecayByHand) {
   EXPECT_EQ(g[0], 1.0);  // weight decay does not modify the stored gradient
 }
 
+TEST(OptimizerProx, SgdAddsTheProximalGradientBeforeClippingAndDecay) {
+  OptimizerOptions opt;
+  opt.kind = OptimizerKind::kSgd;
+  opt.lr = 0.5f;
+  opt.momentum = 0.0f;
+  opt.weight_decay = 0.125f;
+  opt.max_grad_norm = 1.0f;
+  opt.prox_mu = 0.5f;
+  kernels::OptimizerState<double> state(2);
+  std::vector<double> p = {2.0, -1.0}, g = {1.0, 0.0};
+  const std::vector<double> c = {1.0, 1.0};
+  state.step(opt, p.data(), g.data(), c.data());
+  // prox: g = (1 + 0.5 * 1, 0 + 0.5 * -2) = (1.5, -1); clipped by 1 / (|g| + 1e-6); then + wd p
+  const double coef = 1.0 / (std::sqrt(1.5 * 1.5 + 1.0) + 1e-6);
+  EXPECT_NEAR(g[0], 1.5 * coef, 1e-12);  // the stored gradient holds the clipped full gradient
+  EXPECT_NEAR(g[1], -1.0 * coef, 1e-12);
+  EXPECT_NEAR(p[0], 2.0 - 0.5 * (1.5 * coef + 0.125 * 2.0), 1e-12);
+  EXPECT_NEAR(p[1], -1.0 - 0.5 * (-1.0 * coef + 0.125 * -1.0), 1e-12);
+}
+
+TEST(OptimizerProx, AdamTwoStepsByHand) {
+  OptimizerOptions opt;
+  opt.lr = 0.1f;
+  opt.prox_mu = 1.0f;
+  kernels::OptimizerState<double> state(1);
+  std::vector<double> p = {1.0}, g = {0.5};
+  const std::vector<double> c = {0.5};
+  state.step(opt, p.data(), g.data(), c.data());
+  // t=1: g = 0.5 + (1 - 0.5) = 1: m = 0.1, v = 0.001, mhat = 1, vhat = 1
+  EXPECT_NEAR(p[0], 1.0 - 0.1 / (1.0 + 1e-8), 1e-7);
+  const double before = p[0];
+  g = {-1.0};
+  state.step(opt, p.data(), g.data(), c.data());
+  const double gp = -1.0 + (before - 0.5);  // the proximal pull toward 0.5
+  const double m = 0.9 * 0.1 + 0.1 * gp, v = 0.999 * 0.001 + 0.001 * gp * gp;
+  const double b1 = 0.9f, b2 = 0.999f;  // the options hold floats
+  const double expected = before - 0.1 / (1 - b1 * b1) * m / (std::sqrt(v) / std::sqrt(1 - b2 * b2) + 1e-8);
+  EXPECT_NEAR(p[0], expected, 1e-6);
+}
+
+TEST(OptimizerProx, RefusesNegativeMuAndMuWithoutACenter) {
+  OptimizerOptions opt;
+  opt.prox_mu = -0.1f;
+  kernels::OptimizerState<float> state(1);
+  std::vector<float> p = {1.0f}, g = {1.0f}, c = {0.0f};
+  EXPECT_THROW(state.step(opt, p.data(), g.data(), c.data()), InputError);
+  opt.prox_mu = 0.1f;
+  try {
+    state.step(opt, p.data(), g.data(), nullptr);
+    FAIL() << "prox_mu > 0 without a center was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("set_prox_center"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(p[0], 1.0f);  // a refused step changes nothing
+  EXPECT_EQ(state.steps(), 0);
+}
+
+// Both host backends: mu > 0 before any center is an error; the center then stays through
+// set_params, and a plain SGD step moves by lr (g + mu (w - center)).
+TEST(OptimizerProx, HostBackendsKeepTheCenterAcrossSetParams) {
+  const ForecasterDims d{4, 3, 2, 5, 1, 2};
+  const std::size_t P = kernels::forecaster_param_count(d);
+  std::vector<float> w0(P), center(P);
+  kernels::init_forecaster_params(d, 1, w0.data());
+  kernels::init_forecaster_params(d, 2, center.data());
+  const auto x = random_vector<float>(4 * 3 * 2, 5), y = random_vector<float>(4 * 2, 6);
+  OptimizerOptions opt;
+  opt.kind = OptimizerKind::kSgd;
+  opt.momentum = 0.0f;
+  opt.lr = 0.1f;
+  opt.prox_mu = 2.0f;
+  for (const std::string name : {"cpu_reference", "cpu"}) {
+    SCOPED_TRACE(name);
+    auto backend = kernels::make_backend(name, d);
+    backend->set_params(w0.data());
+    backend->load_batch(x.data(), y.data(), 4);
+    backend->forward_backward(LossKind::kMse);
+    EXPECT_THROW(backend->optimizer_step(opt), Error);
+    backend->set_prox_center(center.data());
+    backend->set_params(w0.data());
+    backend->forward_backward(LossKind::kMse);
+    std::vector<float> g(P), got(P), want(P);
+    backend->get_grads(g.data());
+    backend->optimizer_step(opt);
+    backend->get_params(got.data());
+    for (std::size_t k = 0; k < P; ++k) want[k] = w0[k] - 0.1f * (g[k] + 2.0f * (w0[k] - center[k]));
+    EXPECT_TRUE(all_close("parameters after a prox step", got, want, 1e-6, 1e-7));
+  }
+}
+
 }  // namespace
 }  // namespace fedload::test

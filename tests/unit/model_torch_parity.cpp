@@ -1,7 +1,7 @@
 // PyTorch parity: the same weights and inputs go through fedload and through torch.nn
 // (tests/unit/torch_parity.py run by the system python); outputs, losses, gradients and
-// parameters after optimizer steps must agree within rtol 1e-4. Skips visibly when python3 or
-// torch is missing.
+// parameters after optimizer steps (FedProx's proximal term included) must agree within rtol
+// 1e-4. Skips visibly when python3 or torch is missing.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -66,6 +66,7 @@ struct ParityCase {
   ForecasterDims d;
   kernels::OptimizerKind optimizer;
   float weight_decay, max_grad_norm;
+  float prox_mu;  // > 0: FedProx term around a second random point
 };
 
 class ForecasterParity : public ::testing::TestWithParam<ParityCase> {};
@@ -84,6 +85,10 @@ TEST_P(ForecasterParity, OutputsLossGradientsAndTwoOptimizerStepsMatchTorch) {
   opt.momentum = 0.9f;
   opt.weight_decay = pc.weight_decay;
   opt.max_grad_norm = pc.max_grad_norm;
+  opt.prox_mu = pc.prox_mu;
+  std::vector<float> center(params.size());
+  kernels::init_forecaster_params(d, 18, center.data());
+  write_floats(dir.path() / "center.bin", center);
   write_floats(dir.path() / "params.bin", params);
   write_floats(dir.path() / "x.bin", x);
   write_floats(dir.path() / "y.bin", y);
@@ -92,7 +97,7 @@ TEST_P(ForecasterParity, OutputsLossGradientsAndTwoOptimizerStepsMatchTorch) {
     meta << "B " << d.B << "\nT " << d.T << "\nI " << d.I << "\nH " << d.H << "\nlayers " << d.layers << "\nO "
          << d.O << "\noptimizer " << (opt.kind == kernels::OptimizerKind::kAdam ? "adam" : "sgd") << "\nlr "
          << opt.lr << "\nmomentum " << opt.momentum << "\nweight_decay " << opt.weight_decay << "\nmax_grad_norm "
-         << opt.max_grad_norm << "\n";
+         << opt.max_grad_norm << "\nprox_mu " << opt.prox_mu << "\n";
   }
   std::string why;
   if (!run_torch(dir, "forecaster", why)) {
@@ -102,6 +107,7 @@ TEST_P(ForecasterParity, OutputsLossGradientsAndTwoOptimizerStepsMatchTorch) {
 
   auto backend = kernels::make_backend("cpu_reference", d);
   backend->set_params(params.data());
+  if (opt.prox_mu > 0.0f) backend->set_prox_center(center.data());
   backend->load_batch(x.data(), y.data(), d.B);
   std::vector<float> yhat(y.size()), grads(params.size()), after(params.size());
   backend->predict(yhat.data());
@@ -129,12 +135,17 @@ TEST_P(ForecasterParity, OutputsLossGradientsAndTwoOptimizerStepsMatchTorch) {
 
 INSTANTIATE_TEST_SUITE_P(
     Torch, ForecasterParity,
-    ::testing::Values(ParityCase{"one_layer_adam", {3, 5, 7, 9, 1, 4}, kernels::OptimizerKind::kAdam, 0.0f, 0.0f},
+    ::testing::Values(ParityCase{"one_layer_adam", {3, 5, 7, 9, 1, 4}, kernels::OptimizerKind::kAdam, 0.0f, 0.0f, 0.0f},
                       ParityCase{"two_layers_adam_decay_clip", {4, 6, 3, 33, 2, 5}, kernels::OptimizerKind::kAdam,
-                                 0.01f, 0.05f},
+                                 0.01f, 0.05f, 0.0f},
                       ParityCase{"batch1_step1_sgd_momentum", {1, 1, 2, 5, 2, 3}, kernels::OptimizerKind::kSgd,
-                                 0.001f, 0.0f},
-                      ParityCase{"sgd_clip", {5, 8, 4, 16, 1, 24}, kernels::OptimizerKind::kSgd, 0.0f, 0.01f}),
+                                 0.001f, 0.0f, 0.0f},
+                      ParityCase{"sgd_clip", {5, 8, 4, 16, 1, 24}, kernels::OptimizerKind::kSgd, 0.0f, 0.01f, 0.0f},
+                      // FedProx: the proximal gradient joins the loss's before clipping and decay
+                      ParityCase{"adam_prox_decay_clip", {4, 6, 3, 17, 2, 5}, kernels::OptimizerKind::kAdam, 0.01f,
+                                 0.5f, 0.3f},
+                      ParityCase{"sgd_momentum_prox", {3, 5, 2, 8, 1, 3}, kernels::OptimizerKind::kSgd, 0.001f, 0.0f,
+                                 0.5f}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ToolkitParity, EmbeddingConcatLinearActivationsMatchTorch) {

@@ -9,8 +9,9 @@ as raw float32 arrays. Exit code 3 means torch is not installed (the test then s
 cases
   forecaster  nn.LSTM(I, H, layers, batch_first=True) -> nn.Linear(H, O) on the last hidden
               state, MSE loss; two optimizer steps (Adam or SGD with momentum, weight decay,
-              optional clip_grad_norm_). Writes yhat, loss, grads (state_dict order) of the
-              first step and the parameters after both steps.
+              optional clip_grad_norm_, optional FedProx term prox_mu/2 ||w - center||^2 added
+              to the loss as in the FedProx reference). Writes yhat, loss, grads (state_dict
+              order, of the MSE alone) of the first step and the parameters after both steps.
   toolkit     nn.Embedding(V, D) on indices, concatenated with features F, then
               Linear(D+F, K) -> tanh -> Linear(K, K) -> relu -> Linear(K, O) -> sigmoid, MSE.
               Writes yhat, loss and grads.
@@ -72,6 +73,8 @@ def forecaster(d, m):
         opt = torch.optim.SGD(net.parameters(), lr=float(m["lr"]), momentum=float(m["momentum"]),
                               weight_decay=wd, foreach=False)
     clip = float(m["max_grad_norm"])
+    mu = float(m.get("prox_mu", 0))
+    center = read(d, "center", (n,)) if mu > 0 else None
     for step in range(2):
         opt.zero_grad()
         yhat = net(x)
@@ -81,6 +84,11 @@ def forecaster(d, m):
             write(d, "yhat", yhat)
             write(d, "loss", loss.reshape(1))
             write(d, "grads", flat_grads(net))
+        if mu > 0:
+            # the proximal term is part of the local objective: its gradient joins the MSE's
+            # before clipping
+            w = torch.cat([p.reshape(-1) for p in net.parameters()])
+            (0.5 * mu * ((w - center) ** 2).sum()).backward()
         if clip > 0:
             torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
         opt.step()

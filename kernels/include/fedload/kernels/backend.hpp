@@ -49,6 +49,9 @@ struct OptimizerOptions {
   float momentum = 0.9f;                            // SGD
   float weight_decay = 0.0f;                        // L2 added to the gradient (PyTorch semantics)
   float max_grad_norm = 0.0f;                       // global L2 clip before the step; 0 = off
+  // FedProx (Li et al. 2020): mu of the proximal term mu/2 ||w - w_c||^2 added to the local
+  // objective, w_c the center given to set_prox_center; 0 = off. Order of the step: optimizer.hpp.
+  float prox_mu = 0.0f;
 };
 
 class ForecasterBackend {
@@ -70,7 +73,12 @@ class ForecasterBackend {
   // Loss of the last forward_backward (synchronizes a device backend).
   virtual double loss() = 0;
   // Clip (if asked) and apply one optimizer step to the parameters from the gradients.
+  // opt.prox_mu > 0 needs a center from set_prox_center (an Error otherwise).
   virtual void optimizer_step(const OptimizerOptions& opt) = 0;
+  // The center w_c of FedProx's proximal term (fedload's flat layout, host memory), usually the
+  // global model the local training started from. It stays until replaced; set_params does not
+  // touch it. The default throws an Error saying the backend has no proximal term.
+  virtual void set_prox_center(const float* flat);
   // Forward only on the loaded batch; yhat [b][O] host memory.
   virtual void predict(float* yhat) = 0;
   // Waits for queued work (no-op on the CPU). Benchmarks call it before reading a clock.
