@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 
 #include "fedload/core/error.hpp"
-#include "fedload/core/rng.hpp"
 #include "fedload/kernels/loss.hpp"
 
 namespace fedload::model {
@@ -56,10 +54,7 @@ TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, R
     throw_input_error("training needs rows for both training and validation: {} training, {} validation rows",
                       train.n, validation.n);
   if (o.epochs < 1 || o.batch < 1) throw_input_error("epochs and batch must be >= 1 ({}, {})", o.epochs, o.batch);
-  const std::size_t n_train = train.n;
-  const int batch = std::min(o.batch, d.B);
-  const std::size_t xrow = static_cast<std::size_t>(d.T) * d.I, yrow = static_cast<std::size_t>(d.O);
-  std::vector<float> bx(static_cast<std::size_t>(batch) * xrow), by(static_cast<std::size_t>(batch) * yrow);
+  ShuffledBatches batches(d, train, o.batch, o.seed);
   std::vector<float> best(kernels::forecaster_param_count(d));
   backend.get_params(best.data());
 
@@ -68,20 +63,15 @@ TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, R
   kernels::OptimizerOptions opt = o.optimizer;
   for (int e = 0; e < o.epochs; ++e) {
     const auto start = std::chrono::steady_clock::now();
-    const auto order = CounterRng(o.seed, static_cast<std::uint64_t>(e)).permutation(n_train);
+    // epoch e of the batches is shuffled with CounterRng(o.seed, e)
     double sum = 0.0;
-    for (std::size_t r = 0; r < n_train; r += batch) {
-      const int b = static_cast<int>(std::min<std::size_t>(batch, n_train - r));
-      for (int k = 0; k < b; ++k) {
-        std::memcpy(bx.data() + k * xrow, train.X + order[r + k] * xrow, sizeof(float) * xrow);
-        std::memcpy(by.data() + k * yrow, train.Y + order[r + k] * yrow, sizeof(float) * yrow);
-      }
-      backend.load_batch(bx.data(), by.data(), b);
+    do {
+      const int b = batches.load_next(backend);
       backend.forward_backward(o.loss);
       backend.optimizer_step(opt);
       sum += b * backend.loss();
-    }
-    EpochRecord rec{e, sum / static_cast<double>(n_train),
+    } while (!batches.epoch_finished());
+    EpochRecord rec{e, sum / static_cast<double>(train.n),
                     evaluate_loss(backend, validation.X, validation.Y, validation.n, o.loss), 0.0, opt.lr};
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     h.epochs.push_back(rec);

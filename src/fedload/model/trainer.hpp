@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fedload/kernels/backend.hpp"
+#include "fedload/model/shuffled_batches.hpp"  // Rows
 
 namespace fedload::model {
 
@@ -46,12 +47,6 @@ struct TrainHistory {
 TrainHistory train_forecaster(kernels::ForecasterBackend& backend, const float* X, const float* Y, std::size_t n,
                               const TrainOptions& options);
 
-// Rows of a window set: X [n][T][I], Y [n][O].
-struct Rows {
-  const float* X = nullptr;
-  const float* Y = nullptr;
-  std::size_t n = 0;
-};
 using EpochCallback = std::function<void(const EpochRecord&)>;
 
 // Same, with explicit training and validation rows (options.validation_fraction is ignored);
