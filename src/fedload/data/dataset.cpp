@@ -1,5 +1,6 @@
 #include "fedload/data/dataset.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include <fmt/format.h>
@@ -29,6 +30,56 @@ std::vector<std::size_t> ClientDatasets::client_sizes() const {
   return sizes;
 }
 
+namespace {
+
+// `clients` is sorted by id, so a binary search finds one
+const ClientDataset* find_client(const std::vector<ClientDataset>& clients, std::size_t id) {
+  const auto it = std::lower_bound(clients.begin(), clients.end(), id,
+                                   [](const ClientDataset& c, std::size_t v) { return c.client < v; });
+  return it != clients.end() && it->client == id ? &*it : nullptr;
+}
+
+}  // namespace
+
+bool ClientDatasets::built(std::size_t id) const { return find_client(clients, id) != nullptr; }
+
+const ClientDataset& ClientDatasets::client(std::size_t id) const {
+  if (const ClientDataset* c = find_client(clients, id)) return *c;
+  throw_runtime_error("client {} was not built here: {} of the run's {} clients were (only_clients)", id,
+                      clients.size(), assignment.size());
+}
+
+namespace {
+
+std::size_t client_option(const DataOptions& options) {
+  return options.source == DataSource::kSynthetic && options.clients == 0 ? kDefaultSyntheticClients
+                                                                          : options.clients;
+}
+
+// InputError unless only_clients is strictly increasing and every id is a client of the run
+void check_only_clients(const std::vector<std::size_t>& only, std::size_t clients) {
+  for (std::size_t i = 0; i < only.size(); ++i) {
+    if (only[i] >= clients)
+      throw_input_error("only_clients: client {} does not exist; the run has {} clients (ids 0..{})", only[i],
+                        clients, clients - 1);
+    if (i > 0 && only[i] <= only[i - 1])
+      throw_input_error("only_clients must be strictly increasing; {} follows {}", only[i], only[i - 1]);
+  }
+}
+
+// the columns the listed clients read, increasing
+std::vector<std::size_t> columns_read(const std::vector<ClientAssignment>& assignment,
+                                      const std::vector<std::size_t>& only) {
+  std::vector<std::size_t> columns;
+  for (const std::size_t id : only)
+    for (const SeriesSlice& slice : assignment[id].slices) columns.push_back(slice.column);
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+  return columns;
+}
+
+}  // namespace
+
 LoadTable load_source(const DataOptions& options, std::uint64_t seed) {
   if (options.source == DataSource::kCsv) {
     if (options.path.empty()) throw_input_error("source = \"csv\" needs a path");
@@ -38,8 +89,15 @@ LoadTable load_source(const DataOptions& options, std::uint64_t seed) {
   synth.days = options.days;
   synth.resolution_minutes = options.resolution_minutes;
   synth.start_date = options.start_date;
-  const std::size_t clients = options.clients == 0 ? kDefaultSyntheticClients : options.clients;
+  const std::size_t clients = client_option(options);
   synth.series = options.series != 0 ? options.series : options.partition == PartitionMode::kShard ? 1 : clients;
+  if (!options.only_clients.empty()) {
+    // the mapping depends on the grid only, so the series the listed clients read are known
+    // before generating; series are independent streams, so their values do not change
+    const auto assignment = partition_table(synthetic_shape(synth), options.partition, clients);
+    check_only_clients(options.only_clients, assignment.size());
+    synth.only_series = columns_read(assignment, options.only_clients);
+  }
   return generate_synthetic(synth, seed, HolidayCalendar::from_option(options.holidays_file));
 }
 
@@ -53,13 +111,60 @@ struct PreparedSlice {
   std::vector<double> load;
 };
 
+ClientDataset build_client(const LoadTable& table, const ClientAssignment& assignment, const DataOptions& options,
+                           const WindowOptions& windows, const HolidayCalendar& holidays) {
+  ClientDataset client;
+  client.client = assignment.client;
+  client.cleaning.rule = options.cleaning.rule;
+  client.cleaning.k = options.cleaning.k;
+  std::vector<PreparedSlice> prepared;
+  for (const SeriesSlice& slice : assignment.slices) {
+    PreparedSlice p;
+    const std::string what = fmt::format("client {} ({})", assignment.client, table.columns[slice.column]);
+    const auto& column = table.values[slice.column];
+    if (column.size() != table.steps())  // a column the source was told this client does not read
+      throw_runtime_error("{}: column {} was not loaded", what, slice.column);
+    p.load.assign(column.begin() + static_cast<std::ptrdiff_t>(slice.begin),
+                  column.begin() + static_cast<std::ptrdiff_t>(slice.end));
+    const Timestamp slice_start = table.time_at(slice.begin);
+    // the split depends on times only; cleaning statistics come from the training span alone
+    p.spans = split_by_time(0, p.load.size(), slice_start, table.resolution_seconds, options.split, what);
+    const CleaningReport cleaning = clean_series(p.load, table.steps_per_day, options.cleaning, p.spans.val_begin);
+    client.cleaning.merge(cleaning);
+    const auto at = [&](std::size_t step) { return slice_start + static_cast<std::int64_t>(step) * table.resolution_seconds; };
+    p.info = {table.columns[slice.column], slice.column, at(0), at(p.load.size() - 1), at(p.spans.val_begin),
+              at(p.spans.test_begin), p.load.size(), p.spans.train_steps(), p.spans.val_steps(), p.spans.test_steps()};
+    prepared.push_back(std::move(p));
+  }
+  std::vector<std::span<const double>> train_spans;
+  for (const auto& p : prepared) train_spans.emplace_back(p.load.data(), p.spans.val_begin);
+  client.normalizer = Normalizer::fit(train_spans);
+
+  for (auto& p : prepared) {
+    const std::vector<float> features =
+        make_features(p.load, p.info.begin, table.resolution_seconds, client.normalizer, holidays);
+    const FeatureSeries series{features, kFeatureCount, p.info.begin, table.resolution_seconds};
+    append_windows(client.train, series, 0, p.spans.val_begin, windows);
+    append_windows(client.val, series, p.spans.val_begin, p.spans.test_begin, windows);
+    append_windows(client.test, series, p.spans.test_begin, p.spans.end, windows);
+    append_midnight_windows(client.test_midnight, series, p.spans.test_begin, p.spans.end, windows);
+    client.slices.push_back(p.info);
+    client.load.push_back(std::move(p.load));
+  }
+  if (client.train.empty())
+    throw_input_error("client {}: the training span ({} steps) is too short for lookback {} + horizon {}",
+                      client.client, prepared.front().spans.train_steps(), windows.lookback, windows.horizon);
+  if (client.test.empty())
+    throw_input_error("client {}: the test span ({} steps) is shorter than the horizon {}", client.client,
+                      prepared.front().spans.test_steps(), windows.horizon);
+  return client;
+}
+
 }  // namespace
 
 ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t seed) {
   const HolidayCalendar holidays = HolidayCalendar::from_option(options.holidays_file);
-  LoadTable table = load_source(options, seed);
-  std::size_t clients = options.clients;
-  if (options.source == DataSource::kSynthetic && clients == 0) clients = kDefaultSyntheticClients;
+  const LoadTable table = load_source(options, seed);
 
   ClientDatasets out;
   out.source = table.source;
@@ -71,7 +176,8 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
   out.repairs = table.repairs;
   out.holidays = holidays.describe();
   out.partition = options.partition;
-  out.assignment = partition_table(table, options.partition, clients);
+  out.assignment = partition_table(table, options.partition, client_option(options));
+  check_only_clients(options.only_clients, out.assignment.size());
 
   WindowOptions windows;
   windows.lookback = options.lookback == 0 ? table.steps_per_day : options.lookback;
@@ -82,50 +188,12 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
   out.horizon = windows.horizon;
   out.stride = windows.stride;
 
-  for (const ClientAssignment& assignment : out.assignment) {
-    ClientDataset client;
-    client.client = assignment.client;
-    client.cleaning.rule = options.cleaning.rule;
-    client.cleaning.k = options.cleaning.k;
-    std::vector<PreparedSlice> prepared;
-    for (const SeriesSlice& slice : assignment.slices) {
-      PreparedSlice p;
-      const std::string what = fmt::format("client {} ({})", assignment.client, table.columns[slice.column]);
-      const auto& column = table.values[slice.column];
-      p.load.assign(column.begin() + static_cast<std::ptrdiff_t>(slice.begin),
-                    column.begin() + static_cast<std::ptrdiff_t>(slice.end));
-      const Timestamp slice_start = table.time_at(slice.begin);
-      // the split depends on times only; cleaning statistics come from the training span alone
-      p.spans = split_by_time(0, p.load.size(), slice_start, table.resolution_seconds, options.split, what);
-      const CleaningReport cleaning = clean_series(p.load, table.steps_per_day, options.cleaning, p.spans.val_begin);
-      client.cleaning.merge(cleaning);
-      const auto at = [&](std::size_t step) { return slice_start + static_cast<std::int64_t>(step) * table.resolution_seconds; };
-      p.info = {table.columns[slice.column], slice.column, at(0), at(p.load.size() - 1), at(p.spans.val_begin),
-                at(p.spans.test_begin), p.load.size(), p.spans.train_steps(), p.spans.val_steps(), p.spans.test_steps()};
-      prepared.push_back(std::move(p));
-    }
-    std::vector<std::span<const double>> train_spans;
-    for (const auto& p : prepared) train_spans.emplace_back(p.load.data(), p.spans.val_begin);
-    client.normalizer = Normalizer::fit(train_spans);
-
-    for (const auto& p : prepared) {
-      const std::vector<float> features =
-          make_features(p.load, p.info.begin, table.resolution_seconds, client.normalizer, holidays);
-      const FeatureSeries series{features, kFeatureCount, p.info.begin, table.resolution_seconds};
-      append_windows(client.train, series, 0, p.spans.val_begin, windows);
-      append_windows(client.val, series, p.spans.val_begin, p.spans.test_begin, windows);
-      append_windows(client.test, series, p.spans.test_begin, p.spans.end, windows);
-      append_midnight_windows(client.test_midnight, series, p.spans.test_begin, p.spans.end, windows);
-      client.slices.push_back(p.info);
-      client.load.push_back(p.load);
-    }
-    if (client.train.empty())
-      throw_input_error("client {}: the training span ({} steps) is too short for lookback {} + horizon {}",
-                        client.client, prepared.front().spans.train_steps(), windows.lookback, windows.horizon);
-    if (client.test.empty())
-      throw_input_error("client {}: the test span ({} steps) is shorter than the horizon {}", client.client,
-                        prepared.front().spans.test_steps(), windows.horizon);
-    out.clients.push_back(std::move(client));
+  if (options.only_clients.empty()) {
+    for (const ClientAssignment& assignment : out.assignment)
+      out.clients.push_back(build_client(table, assignment, options, windows, holidays));
+  } else {
+    for (const std::size_t id : options.only_clients)
+      out.clients.push_back(build_client(table, out.assignment[id], options, windows, holidays));
   }
   return out;
 }

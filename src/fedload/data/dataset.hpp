@@ -49,6 +49,11 @@ struct DataOptions {
   // cleaning
   CleaningOptions cleaning;
   std::string holidays_file;  // "" = built-in fixed-date rules
+  // the clients to build (one rank's share): strictly increasing ids; empty = all. The mapping
+  // and the table-level fields are those of the whole run; cleaning, normalizer, features and
+  // windows are made for these clients only, and synthetic data generates only the series they
+  // read (same values as when all are generated). InputError for an id out of range or order.
+  std::vector<std::size_t> only_clients;
 };
 
 // where one slice of one column sits, after the split
@@ -83,11 +88,16 @@ struct ClientDatasets {
   GridRepairs repairs;           // what regularizing the file changed (gaps, missing cells)
   std::string holidays;          // calendar description
   PartitionMode partition = PartitionMode::kColumn;
-  std::vector<ClientAssignment> assignment;  // client -> column slices (the mapping)
-  std::vector<ClientDataset> clients;
+  std::vector<ClientAssignment> assignment;  // client -> column slices (the mapping), every client
+  std::vector<ClientDataset> clients;        // the built clients (all, or only_clients), by id
 
-  // training windows per client (the size that weights aggregation)
+  // training windows of each built client, in the order of `clients` (the size that weights
+  // aggregation); with only_clients, a rank's part of the run's sizes
   std::vector<std::size_t> client_sizes() const;
+  std::size_t client_count() const { return assignment.size(); }  // clients of the run
+  bool built(std::size_t client) const;
+  // the built client with that id; a fedload::Error (runtime) when it was not built here
+  const ClientDataset& client(std::size_t id) const;
 };
 
 // The client's cleaned load at time t (original units), or nullopt when t is in none of its

@@ -27,8 +27,12 @@ std::size_t ClientAssignment::steps() const {
 }
 
 std::vector<ClientAssignment> partition_table(const LoadTable& table, PartitionMode mode, std::size_t clients) {
-  const std::size_t columns = table.columns.size();
-  const std::size_t steps = table.steps();
+  return partition_table(table.shape(), mode, clients);
+}
+
+std::vector<ClientAssignment> partition_table(const TableShape& shape, PartitionMode mode, std::size_t clients) {
+  const std::size_t columns = shape.columns;
+  const std::size_t steps = shape.steps;
   std::vector<ClientAssignment> out;
   switch (mode) {
     case PartitionMode::kColumn:
@@ -51,17 +55,17 @@ std::vector<ClientAssignment> partition_table(const LoadTable& table, PartitionM
         throw_input_error("partition = \"shard\" cuts one column into clients; {} columns were selected", columns);
       if (clients == 0) throw_input_error("partition = \"shard\" needs clients >= 1");
       // shard boundaries at midnights, counted from the first midnight of the series
-      const std::int64_t res = table.resolution_seconds;
-      const std::int64_t to_midnight = (kSecondsPerDay - seconds_of_day(table.start)) % kSecondsPerDay;
+      const std::int64_t res = shape.resolution_seconds;
+      const std::int64_t to_midnight = (kSecondsPerDay - seconds_of_day(shape.start)) % kSecondsPerDay;
       const std::size_t first_midnight = static_cast<std::size_t>((to_midnight + res - 1) / res);
-      const std::size_t whole_days = steps > first_midnight ? (steps - first_midnight) / table.steps_per_day : 0;
+      const std::size_t whole_days = steps > first_midnight ? (steps - first_midnight) / shape.steps_per_day : 0;
       const std::size_t days_per_client = whole_days / clients;
       if (days_per_client < 2)
         throw_input_error("partition = \"shard\": {} whole day(s) cannot be cut into {} shards of 2 days or more",
                           whole_days, clients);
       for (std::size_t k = 0; k < clients; ++k) {
-        const std::size_t begin = k == 0 ? 0 : first_midnight + k * days_per_client * table.steps_per_day;
-        const std::size_t end = k + 1 == clients ? steps : first_midnight + (k + 1) * days_per_client * table.steps_per_day;
+        const std::size_t begin = k == 0 ? 0 : first_midnight + k * days_per_client * shape.steps_per_day;
+        const std::size_t end = k + 1 == clients ? steps : first_midnight + (k + 1) * days_per_client * shape.steps_per_day;
         out.push_back({k, {{0, begin, end}}});
       }
       break;

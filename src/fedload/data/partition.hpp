@@ -33,7 +33,9 @@ struct ClientAssignment {
 };
 
 // clients = 0 picks the natural count: number of columns for kColumn and kSpread; InputError
-// for kShard, which needs it. InputError for a count that does not fit the mode.
+// for kShard, which needs it. InputError for a count that does not fit the mode. Only the
+// table's shape is read, so the mapping is known before any value is loaded.
+std::vector<ClientAssignment> partition_table(const TableShape& shape, PartitionMode mode, std::size_t clients);
 std::vector<ClientAssignment> partition_table(const LoadTable& table, PartitionMode mode, std::size_t clients);
 
 }  // namespace fedload::data

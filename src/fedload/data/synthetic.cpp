@@ -58,11 +58,38 @@ std::int64_t validated_start_day(const SyntheticOptions& o) {
   return *start;
 }
 
+std::size_t grid_steps_per_day(const SyntheticOptions& o) { return static_cast<std::size_t>(24 * 60 / o.resolution_minutes); }
+
+// the series to generate, in increasing order
+std::vector<std::size_t> selected_series(const SyntheticOptions& o) {
+  if (o.only_series.empty()) {
+    std::vector<std::size_t> all(o.series);
+    for (std::size_t s = 0; s < o.series; ++s) all[s] = s;
+    return all;
+  }
+  for (std::size_t i = 0; i < o.only_series.size(); ++i) {
+    if (o.only_series[i] >= o.series)
+      throw_input_error("synthetic data: series {} was asked for, but there are only {} (ids 0..{})",
+                        o.only_series[i], o.series, o.series - 1);
+    if (i > 0 && o.only_series[i] <= o.only_series[i - 1])
+      throw_input_error("synthetic data: the series asked for must be strictly increasing; {} follows {}",
+                        o.only_series[i], o.only_series[i - 1]);
+  }
+  return o.only_series;
+}
+
 }  // namespace
+
+TableShape synthetic_shape(const SyntheticOptions& options) {
+  const std::int64_t start_day = validated_start_day(options);
+  const std::size_t per_day = grid_steps_per_day(options);
+  return {options.series, options.days * per_day, start_day * kSecondsPerDay,
+          static_cast<std::int64_t>(options.resolution_minutes) * 60, per_day};
+}
 
 std::vector<double> synthetic_temperature(const SyntheticOptions& options, std::uint64_t seed) {
   const std::int64_t start_day = validated_start_day(options);
-  const std::size_t steps_per_day = static_cast<std::size_t>(24 * 60 / options.resolution_minutes);
+  const std::size_t steps_per_day = grid_steps_per_day(options);
   CounterRng weather(seed, 0);
   std::vector<double> temperature(options.days * steps_per_day);
   double anomaly = 0.0;
@@ -79,21 +106,25 @@ std::vector<double> synthetic_temperature(const SyntheticOptions& options, std::
 }
 
 LoadTable generate_synthetic(const SyntheticOptions& options, std::uint64_t seed, const HolidayCalendar& holidays) {
-  const std::int64_t start_day = validated_start_day(options);
+  const TableShape grid = synthetic_shape(options);
+  const std::vector<std::size_t> selected = selected_series(options);
+  const std::int64_t start_day = grid.start / kSecondsPerDay;
   const std::vector<double> temperature = synthetic_temperature(options, seed);
   LoadTable table;
   table.source = "synthetic";
-  table.start = start_day * kSecondsPerDay;
-  table.resolution_seconds = options.resolution_minutes * 60;
-  table.steps_per_day = static_cast<std::size_t>(24 * 60 / options.resolution_minutes);
-  const std::size_t steps = options.days * table.steps_per_day;
-  for (std::size_t s = 0; s < options.series; ++s) {
+  table.start = grid.start;
+  table.resolution_seconds = grid.resolution_seconds;
+  table.steps_per_day = grid.steps_per_day;
+  table.values.resize(options.series);  // the series not selected stay empty
+  for (std::size_t s = 0; s < options.series; ++s) table.columns.push_back(fmt::format("synthetic_{}", s));
+  for (const std::size_t s : selected) {
     CounterRng rng(seed, 1 + s);
     const SeriesShape shape = draw_shape(rng);
-    std::vector<double> load(steps);
+    std::vector<double>& load = table.values[s];
+    load.resize(grid.steps);
     double noise = 0.0;
     const double innovation_sd = shape.noise_sd * std::sqrt(1.0 - shape.noise_memory * shape.noise_memory);
-    for (std::size_t t = 0; t < steps; ++t) {
+    for (std::size_t t = 0; t < grid.steps; ++t) {
       const std::int64_t day = start_day + static_cast<std::int64_t>(t / table.steps_per_day);
       const double hour = 24.0 * static_cast<double>(t % table.steps_per_day) / static_cast<double>(table.steps_per_day);
       double day_factor = 1.0;
@@ -110,8 +141,6 @@ LoadTable generate_synthetic(const SyntheticOptions& options, std::uint64_t seed
       noise = shape.noise_memory * noise + innovation_sd * rng.normal();
       load[t] = shape.scale * (shape.base + profile * day_factor + weather) * std::exp(noise);
     }
-    table.columns.push_back(fmt::format("synthetic_{}", s));
-    table.values.push_back(std::move(load));
   }
   return table;
 }

@@ -14,7 +14,8 @@
 // - scale_s (10–500 kW), the heating and cooling sensitivities and the rest are drawn per series,
 //   so series are non-IID. Every term is positive, hence loads are strictly positive.
 // Random streams: CounterRng(seed, 0) drives the weather, CounterRng(seed, 1 + s) series s, so
-// series s is the same whatever the number of series generated beside it.
+// series s is the same whatever the number of series generated beside it, and a rank can
+// generate only the series its clients read (`only_series`) and get the same values.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,10 +31,17 @@ struct SyntheticOptions {
   std::size_t days = 365;              // whole days, >= 1
   int resolution_minutes = 60;         // 15, 30 or 60
   std::string start_date = "2023-01-01";  // first day (midnight), YYYY-MM-DD
+  // strictly increasing series ids < series; empty = all. The other columns are named but
+  // left empty (never generated); InputError for an id out of range or out of order.
+  std::vector<std::size_t> only_series;
 };
 
 // columns are named "synthetic_0", "synthetic_1", ...
 LoadTable generate_synthetic(const SyntheticOptions& options, std::uint64_t seed, const HolidayCalendar& holidays);
+
+// the grid and column count generate_synthetic would give, without generating anything
+// (InputError for the same bad options)
+TableShape synthetic_shape(const SyntheticOptions& options);
 
 // the shared regional temperature (°C) at every step of that grid
 std::vector<double> synthetic_temperature(const SyntheticOptions& options, std::uint64_t seed);
