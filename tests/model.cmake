@@ -9,3 +9,10 @@ fedload_add_test(fedload_model_tests
   LIBS fedload::model fedload::kernels
   LABELS unit
   TIMEOUT 120)
+# Forecast metrics pooled from per-client sums (no kernels needed).
+fedload_add_test(fedload_test_model_metrics
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/unit/model_metrics_test.cpp
+  LIBS fedload::model
+  LABELS unit
+  TIMEOUT 60)
