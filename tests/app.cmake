@@ -17,3 +17,12 @@ if(TARGET fedload)
   target_compile_definitions(fedload_mpi_run_tests PRIVATE FEDLOAD_MPIEXEC="${MPIEXEC_EXECUTABLE}")
   add_dependencies(fedload_mpi_run_tests fedload)
 endif()
+if(TARGET fedload)
+  fedload_add_test(fedload_federated_run_tests
+    SOURCES integration/federated_run_test.cpp
+    LIBS fedload::core
+    LABELS integration
+    TIMEOUT 600)
+  target_compile_definitions(fedload_federated_run_tests PRIVATE FEDLOAD_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+  add_dependencies(fedload_federated_run_tests fedload)
+endif()

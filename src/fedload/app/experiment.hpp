@@ -2,6 +2,7 @@
 // An experiment is what `fedload run` runs between creating the result file and marking it
 // complete. It declares the tables and arrays it will fill before the file exists (SWMR mode
 // cannot add objects later), then runs, appending rows as it goes.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@ struct ExperimentContext {
   const Config& config;
   const comm::MpiSession& mpi;
   io::ResultWriter* writer;  // rank 0 only; nullptr elsewhere
+  // Collective (every rank calls it at the same point): moves the phase samples gathered so far
+  // from every rank into the timing table and clears them. Experiments with rounds call it once
+  // per round so a killed run keeps the timing of the rounds it finished.
+  std::function<void(std::vector<PhaseSample>&)> flush_timing;
 };
 
 class Experiment {
@@ -37,7 +42,7 @@ class Experiment {
   virtual std::vector<std::string> summary() const { return {}; }
 };
 
-// Chooses the experiment the config asks for.
-std::unique_ptr<Experiment> make_experiment(const Config& config);
+// Chooses the experiment the config asks for (the MPI job decides where clients run).
+std::unique_ptr<Experiment> make_experiment(const Config& config, const comm::MpiSession& mpi);
 
 }  // namespace fedload::app

@@ -9,9 +9,11 @@
 
 #include <fmt/format.h>
 
+#include "fedload/app/client_table.hpp"
 #include "fedload/app/data_config.hpp"
 #include "fedload/app/experiment.hpp"
 #include "fedload/app/forecast_evaluation.hpp"
+#include "fedload/app/training_config.hpp"
 #include "fedload/core/error.hpp"
 #include "fedload/core/sha256.hpp"
 #include "fedload/data/time.hpp"
@@ -21,16 +23,6 @@
 
 namespace fedload::app {
 namespace {
-
-kernels::OptimizerOptions optimizer_options(const Config& c) {
-  kernels::OptimizerOptions o;
-  o.kind = c.get_string("train.optimizer") == "sgd" ? kernels::OptimizerKind::kSgd : kernels::OptimizerKind::kAdam;
-  o.lr = static_cast<float>(c.get_double("train.lr"));
-  o.momentum = static_cast<float>(c.get_double("train.momentum"));
-  o.weight_decay = static_cast<float>(c.get_double("train.weight_decay"));
-  o.max_grad_norm = static_cast<float>(c.get_double("train.max_grad_norm"));
-  return o;
-}
 
 // [a; b] of every client's window set `which`
 struct PooledRows {
@@ -48,12 +40,6 @@ PooledRows pool(const data::ClientDatasets& d, data::WindowSet data::ClientDatas
   return p;
 }
 
-std::string duration_text(double s) {
-  if (s < 60) return fmt::format("{:.1f}s", s);
-  if (s < 3600) return fmt::format("{}m{:02}s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
-  return fmt::format("{}h{:02}m", static_cast<int>(s) / 3600, (static_cast<int>(s) % 3600) / 60);
-}
-
 class ForecastExperiment final : public Experiment {
  public:
   explicit ForecastExperiment(const Config& c) : cfg_(c) {}
@@ -64,12 +50,7 @@ class ForecastExperiment final : public Experiment {
   void declare(io::ResultSchema& schema, io::AttributeList& attrs) override {
     const auto seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
     data_ = data::build_client_datasets(data_options_from_config(cfg_), seed);
-    dims_.B = static_cast<int>(cfg_.get_int("train.batch_size"));
-    dims_.T = static_cast<int>(data_.lookback);
-    dims_.I = static_cast<int>(data::kFeatureCount);
-    dims_.H = static_cast<int>(cfg_.get_int("model.hidden"));
-    dims_.layers = static_cast<int>(cfg_.get_int("model.layers"));
-    dims_.O = static_cast<int>(data_.horizon);
+    dims_ = forecaster_dims(cfg_, data_);
     backend_ = kernels::make_backend(cfg_.get_string("backend.kind"), dims_);
     params_.resize(kernels::forecaster_param_count(dims_));
     kernels::init_forecaster_params(dims_, seed, params_.data());
@@ -87,63 +68,12 @@ class ForecastExperiment final : public Experiment {
         .float64("validation_loss", "", "loss on the validation windows after the epoch")
         .float64("seconds", "s")
         .float64("lr", "", "learning rate of the epoch");
-    schema.table("clients", "one row per client: its data, the mapping to series, cleaning counts")
-        .int64("client")
-        .category("column", data_.columns, "load column the client's (first) slice comes from")
-        .int64("slices", "", "series slices the client owns (partition = spread: several)")
-        .int64("begin", "s", "unix time of the client's first step")
-        .int64("end", "s", "unix time of the client's last step")
-        .int64("train_windows")
-        .int64("val_windows")
-        .int64("test_days", "", "test days forecast from midnight")
-        .int64("missing_imputed")
-        .int64("outliers_replaced")
-        .float64("norm_min", "", "min-max normalizer fitted on the training span")
-        .float64("norm_max");
-    schema.table("metrics", "accuracy on the test days, original units; client -1 = all clients pooled")
-        .category("method", forecast_methods())
-        .int64("client")
-        .float64("mape", "%")
-        .float64("rmse")
-        .float64("mae")
-        .float64("r2")
-        .int64("values", "", "forecast values scored");
-    const auto O = static_cast<std::size_t>(dims_.O);
-    schema.array({"model/final", io::ElementType::kFloat32, 0, "", "flat parameters, layout in attribute model_layout"});
-    schema.array({"forecast/origin", io::ElementType::kInt64, 0, "s", "unix time of each forecast's first step (midnight)"});
-    schema.array({"forecast/client", io::ElementType::kInt64, 0, "", "client of each forecast row"});
-    schema.array({"forecast/actual", io::ElementType::kFloat32, O, "", "observed load, original units"});
-    for (const auto& m : forecast_methods())
-      schema.array({"forecast/" + m, io::ElementType::kFloat32, O, "", m + " forecast, original units (NaN: no history)"});
-
-    io::StringList layout;
-    for (const auto& s : kernels::forecaster_layout(dims_)) {
-      std::string shape;
-      for (int v : s.shape) {
-        if (!shape.empty()) shape += 'x';
-        shape += std::to_string(v);
-      }
-      layout.push_back(fmt::format("{} {} {}", s.name, s.offset, shape));
-    }
-    attrs.push_back({"model_layout", layout});
-    attrs.push_back({"model_parameters", static_cast<std::int64_t>(params_.size())});
+    declare_client_table(schema, data_.columns);
+    declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
+    add_data_and_model_attributes(attrs, data_, dims_);
     attrs.push_back({"backend", backend_->name()});
     attrs.push_back({"mode", cfg_.get_string("fl.mode")});
     attrs.push_back({"clients", static_cast<std::int64_t>(data_.clients.size())});
-    attrs.push_back({"data_source", data_.source});
-    attrs.push_back({"data_columns", io::StringList(data_.columns.begin(), data_.columns.end())});
-    attrs.push_back({"data_start", data::format_timestamp(data_.start)});
-    attrs.push_back({"data_end", data::format_timestamp(data_.end)});
-    attrs.push_back({"resolution_seconds", data_.resolution_seconds});
-    attrs.push_back({"steps_per_day", static_cast<std::int64_t>(data_.steps_per_day)});
-    attrs.push_back({"lookback", static_cast<std::int64_t>(data_.lookback)});
-    attrs.push_back({"horizon", static_cast<std::int64_t>(data_.horizon)});
-    attrs.push_back({"stride", static_cast<std::int64_t>(data_.stride)});
-    attrs.push_back({"holidays", data_.holidays});
-    attrs.push_back({"grid_gaps_repaired", static_cast<std::int64_t>(data_.repairs.gaps)});
-    attrs.push_back({"grid_steps_inserted", static_cast<std::int64_t>(data_.repairs.gap_steps_inserted)});
-    attrs.push_back({"missing_cells", static_cast<std::int64_t>(data_.repairs.missing_cells)});
-    attrs.push_back({"features", io::StringList(data::kFeatureNames.begin(), data::kFeatureNames.end())});
   }
 
   void run(ExperimentContext& ctx, std::vector<PhaseSample>& phases) override {
@@ -156,7 +86,7 @@ class ForecastExperiment final : public Experiment {
     o.epochs = static_cast<int>(cfg_.get_int("train.epochs"));
     o.batch = dims_.B;
     o.patience = static_cast<int>(cfg_.get_int("train.patience"));
-    o.loss = cfg_.get_string("train.loss") == "l1" ? kernels::LossKind::kL1 : kernels::LossKind::kMse;
+    o.loss = loss_kind(cfg_);
     o.optimizer = optimizer_options(cfg_);
     o.seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
     o.lr_decay = cfg_.get_double("train.lr_decay");
@@ -254,33 +184,14 @@ class ForecastExperiment final : public Experiment {
   }
 
   void write_clients(io::ResultWriter& w) const {
-    for (const auto& c : data_.clients) {
-      const auto& s = c.slices.front();
-      w.append_row("clients",
-                   {static_cast<std::int64_t>(c.client), std::string_view(s.column),
-                    static_cast<std::int64_t>(c.slices.size()), s.begin, c.slices.back().end,
-                    static_cast<std::int64_t>(c.train.size()), static_cast<std::int64_t>(c.val.size()),
-                    static_cast<std::int64_t>(c.test_midnight.size()),
-                    static_cast<std::int64_t>(c.cleaning.missing_imputed),
-                    static_cast<std::int64_t>(c.cleaning.outliers_replaced), c.normalizer.min, c.normalizer.max});
-    }
+    std::vector<ClientRow> rows;
+    for (const auto& c : data_.clients) rows.push_back(client_row(c, 0));
+    append_client_rows(w, data_.columns, std::move(rows));
   }
 
   void write_results(io::ResultWriter& w) const {
     w.append_array("model/final", std::span<const float>(params_));
-    for (const auto& f : forecasts_) {
-      std::vector<std::int64_t> client(f.origin.size(), static_cast<std::int64_t>(f.client));
-      w.append_array("forecast/origin", std::span<const std::int64_t>(f.origin));
-      w.append_array("forecast/client", std::span<const std::int64_t>(client));
-      w.append_array("forecast/actual", std::span<const float>(f.actual));
-      for (std::size_t m = 0; m < forecast_methods().size(); ++m)
-        w.append_array("forecast/" + forecast_methods()[m], std::span<const float>(f.predicted[m]));
-    }
-    std::vector<io::Row> rows;
-    for (const auto& m : metrics_)
-      rows.push_back({std::string_view(m.method), m.client, m.metrics.mape, m.metrics.rmse, m.metrics.mae,
-                      m.metrics.r2, static_cast<std::int64_t>(m.values)});
-    w.append_rows("metrics", rows);
+    write_forecast_outputs(w, forecasts_, metrics_);
   }
 
   const Config& cfg_;

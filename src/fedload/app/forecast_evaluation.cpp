@@ -47,43 +47,55 @@ std::vector<float> denormalize(const std::vector<float>& v, const data::Normaliz
 
 }  // namespace
 
-std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data,
-                                                kernels::ForecasterBackend& backend, bool refit,
-                                                double* ridge_lambda) {
-  // ridge: one model over every client's (per-client normalized) windows, like the LSTM
+double fit_ridge_baseline(std::span<const data::ClientDataset* const> clients, std::size_t lookback,
+                          std::size_t horizon, bool refit, model::RidgeForecaster& ridge) {
+  // one model over the clients' (per-client normalized) windows, like the LSTM
   Pooled train, val;
-  for (const auto& c : data.clients) {
-    append(train, c.train);
-    append(val, c.val.empty() ? c.train : c.val);
+  for (const auto* c : clients) {
+    append(train, c->train);
+    append(val, c->val.empty() ? c->train : c->val);
   }
-  model::RidgeForecaster ridge;
   const std::vector<double> lambdas = {1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0};
-  const double lambda = ridge.fit(train.x, train.dow, train.y, static_cast<int>(data.lookback),
-                                  static_cast<int>(data.horizon), val.x, val.dow, val.y, lambdas);
-  if (ridge_lambda) *ridge_lambda = lambda;
+  const double lambda = ridge.fit(train.x, train.dow, train.y, static_cast<int>(lookback), static_cast<int>(horizon),
+                                  val.x, val.dow, val.y, lambdas);
   if (refit) {
     Pooled all = train;
     all.x.insert(all.x.end(), val.x.begin(), val.x.end());
     all.y.insert(all.y.end(), val.y.begin(), val.y.end());
     all.dow.insert(all.dow.end(), val.dow.begin(), val.dow.end());
-    ridge.fit(all.x, all.dow, all.y, static_cast<int>(data.lookback), static_cast<int>(data.horizon), val.x, val.dow,
-              val.y, {lambda});
+    ridge.fit(all.x, all.dow, all.y, static_cast<int>(lookback), static_cast<int>(horizon), val.x, val.dow, val.y,
+              {lambda});
   }
+  return lambda;
+}
 
+ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int64_t resolution_seconds,
+                                          std::size_t steps_per_day, kernels::ForecasterBackend& backend,
+                                          const model::RidgeForecaster& ridge) {
+  const auto& w = c.test_midnight;
+  if (w.empty()) throw_input_error("client {}: no test day starts at midnight with a full lookback", c.client);
+  ClientForecasts f;
+  f.client = c.client;
+  f.origin.assign(w.origin.begin(), w.origin.end());
+  f.actual = denormalize(w.y, c.normalizer);
+  f.predicted.push_back(denormalize(model::predict_rows(backend, w.x.data(), w.size()), c.normalizer));
+  f.predicted.push_back(data::seasonal_naive_forecast(c, w, resolution_seconds, steps_per_day));
+  f.predicted.push_back(data::seasonal_naive_forecast(c, w, resolution_seconds, 7 * steps_per_day));
+  f.predicted.push_back(denormalize(ridge.predict(lookback_load(w), origin_day_of_week(w)), c.normalizer));
+  return f;
+}
+
+std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data,
+                                                kernels::ForecasterBackend& backend, bool refit,
+                                                double* ridge_lambda) {
+  std::vector<const data::ClientDataset*> clients;
+  for (const auto& c : data.clients) clients.push_back(&c);
+  model::RidgeForecaster ridge;
+  const double lambda = fit_ridge_baseline(clients, data.lookback, data.horizon, refit, ridge);
+  if (ridge_lambda) *ridge_lambda = lambda;
   std::vector<ClientForecasts> out;
-  for (const auto& c : data.clients) {
-    const auto& w = c.test_midnight;
-    if (w.empty()) throw_input_error("client {}: no test day starts at midnight with a full lookback", c.client);
-    ClientForecasts f;
-    f.client = c.client;
-    f.origin.assign(w.origin.begin(), w.origin.end());
-    f.actual = denormalize(w.y, c.normalizer);
-    f.predicted.push_back(denormalize(model::predict_rows(backend, w.x.data(), w.size()), c.normalizer));
-    f.predicted.push_back(data::seasonal_naive_forecast(c, w, data.resolution_seconds, data.steps_per_day));
-    f.predicted.push_back(data::seasonal_naive_forecast(c, w, data.resolution_seconds, 7 * data.steps_per_day));
-    f.predicted.push_back(denormalize(ridge.predict(lookback_load(w), origin_day_of_week(w)), c.normalizer));
-    out.push_back(std::move(f));
-  }
+  for (const auto& c : data.clients)
+    out.push_back(forecast_client_test_days(c, data.resolution_seconds, data.steps_per_day, backend, ridge));
   return out;
 }
 
@@ -116,6 +128,40 @@ std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& f
     score(all_y, all_p, -1);
   }
   return out;
+}
+
+void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O) {
+  schema.table("metrics", "accuracy on the test days, original units; client -1 = all clients pooled")
+      .category("method", forecast_methods())
+      .int64("client")
+      .float64("mape", "%")
+      .float64("rmse")
+      .float64("mae")
+      .float64("r2")
+      .int64("values", "", "forecast values scored");
+  schema.array({"model/final", io::ElementType::kFloat32, 0, "", "flat parameters, layout in attribute model_layout"});
+  schema.array({"forecast/origin", io::ElementType::kInt64, 0, "s", "unix time of each forecast's first step (midnight)"});
+  schema.array({"forecast/client", io::ElementType::kInt64, 0, "", "client of each forecast row"});
+  schema.array({"forecast/actual", io::ElementType::kFloat32, O, "", "observed load, original units"});
+  for (const auto& m : forecast_methods())
+    schema.array({"forecast/" + m, io::ElementType::kFloat32, O, "", m + " forecast, original units (NaN: no history)"});
+}
+
+void write_forecast_outputs(io::ResultWriter& w, const std::vector<ClientForecasts>& forecasts,
+                            const std::vector<MethodMetrics>& metrics) {
+  for (const auto& f : forecasts) {
+    std::vector<std::int64_t> client(f.origin.size(), static_cast<std::int64_t>(f.client));
+    w.append_array("forecast/origin", std::span<const std::int64_t>(f.origin));
+    w.append_array("forecast/client", std::span<const std::int64_t>(client));
+    w.append_array("forecast/actual", std::span<const float>(f.actual));
+    for (std::size_t m = 0; m < forecast_methods().size(); ++m)
+      w.append_array("forecast/" + forecast_methods()[m], std::span<const float>(f.predicted[m]));
+  }
+  std::vector<io::Row> rows;
+  for (const auto& m : metrics)
+    rows.push_back({std::string_view(m.method), m.client, m.metrics.mape, m.metrics.rmse, m.metrics.mae,
+                    m.metrics.r2, static_cast<std::int64_t>(m.values)});
+  w.append_rows("metrics", rows);
 }
 
 }  // namespace fedload::app

@@ -1,11 +1,15 @@
 #pragma once
 // Day-ahead evaluation on the test span: the trained model and the baselines forecast each
 // client's test days from midnight; everything in original units.
+#include <span>
 #include <string>
 #include <vector>
 
 #include "fedload/data/dataset.hpp"
+#include "fedload/io/result_schema.hpp"
+#include "fedload/io/result_writer.hpp"
 #include "fedload/kernels/backend.hpp"
+#include "fedload/model/baselines.hpp"
 #include "fedload/model/metrics.hpp"
 
 namespace fedload::app {
@@ -39,7 +43,25 @@ std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data
                                                 kernels::ForecasterBackend& backend, bool refit,
                                                 double* ridge_lambda);
 
+// The ridge baseline fitted on the pooled windows of `clients` (regularization chosen on their
+// validation windows, or training windows where there are none; refit: again with that lambda
+// on training + validation). Returns the lambda.
+double fit_ridge_baseline(std::span<const data::ClientDataset* const> clients, std::size_t lookback,
+                          std::size_t horizon, bool refit, model::RidgeForecaster& ridge);
+
+// One client's test days forecast by the backend's model, the seasonal-naive baselines and
+// `ridge`, in forecast_methods() order.
+ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int64_t resolution_seconds,
+                                          std::size_t steps_per_day, kernels::ForecasterBackend& backend,
+                                          const model::RidgeForecaster& ridge);
+
 // Per method: every client alone, then all pooled (client = -1).
 std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& forecasts);
+
+// The `metrics` table and the `forecast/*` arrays (horizon O) and `model/final`.
+void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O);
+// Appends every client's forecasts (in the order given) and the metrics rows.
+void write_forecast_outputs(io::ResultWriter& w, const std::vector<ClientForecasts>& forecasts,
+                            const std::vector<MethodMetrics>& metrics);
 
 }  // namespace fedload::app

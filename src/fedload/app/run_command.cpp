@@ -1,7 +1,6 @@
 // `fedload run`: config -> experiment -> one crash-safe HDF5 result file.
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "fedload/app/environment.hpp"
 #include "fedload/app/experiment.hpp"
 #include "fedload/comm/mpi_session.hpp"
+#include "fedload/core/bytes.hpp"
 #include "fedload/core/error.hpp"
 #include "fedload/io/result_writer.hpp"
 
@@ -43,43 +43,74 @@ void declare_timing(io::ResultSchema& schema, const std::vector<std::string>& ph
       .int64("bytes_received", "bytes");
 }
 
-// phase samples as bytes for the gather to rank 0: per sample, name length, name, seconds, bytes
+// a failure every rank agreed on and one rank has reported: exit with its code
+struct RankFailed {
+  int code;
+};
+
+// phase samples as bytes for the gather to rank 0
 std::vector<char> encode_phases(const std::vector<PhaseSample>& phases) {
-  std::vector<char> out;
-  auto put = [&out](const void* p, std::size_t n) {
-    out.insert(out.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n);
-  };
-  for (const auto& p : phases) {
-    const std::uint32_t len = static_cast<std::uint32_t>(p.phase.size());
-    put(&len, sizeof len);
-    put(p.phase.data(), len);
-    put(&p.seconds, sizeof p.seconds);
-    put(&p.bytes_sent, sizeof p.bytes_sent);
-    put(&p.bytes_received, sizeof p.bytes_received);
-  }
-  return out;
+  ByteWriter w;
+  for (const auto& p : phases)
+    w.put_string(p.phase).put(p.round).put(p.seconds).put(p.bytes_sent).put(p.bytes_received);
+  const auto& b = w.bytes();
+  return {reinterpret_cast<const char*>(b.data()), reinterpret_cast<const char*>(b.data()) + b.size()};
 }
 
 std::vector<PhaseSample> decode_phases(const std::vector<char>& bytes) {
   std::vector<PhaseSample> out;
-  std::size_t at = 0;
-  auto get = [&](void* p, std::size_t n) {
-    if (at + n > bytes.size()) throw_runtime_error("phase record from another rank is truncated");
-    std::memcpy(p, bytes.data() + at, n);
-    at += n;
-  };
-  while (at < bytes.size()) {
+  ByteReader r(std::as_bytes(std::span<const char>(bytes)));
+  while (!r.done()) {
     PhaseSample s;
-    std::uint32_t len = 0;
-    get(&len, sizeof len);
-    s.phase.resize(len);
-    get(s.phase.data(), len);
-    get(&s.seconds, sizeof s.seconds);
-    get(&s.bytes_sent, sizeof s.bytes_sent);
-    get(&s.bytes_received, sizeof s.bytes_received);
+    s.phase = r.get_string();
+    s.round = r.get<std::int64_t>();
+    s.seconds = r.get<double>();
+    s.bytes_sent = r.get<std::uint64_t>();
+    s.bytes_received = r.get<std::uint64_t>();
     out.push_back(std::move(s));
   }
   return out;
+}
+
+// Collective: every rank's phase samples go to rank 0, which appends them to the timing table
+// with one flush; the samples are then cleared on every rank.
+void flush_timing(const comm::MpiSession& mpi, io::ResultWriter* writer, std::vector<PhaseSample>& phases) {
+  const auto all_phases = mpi.gather_to_root(encode_phases(phases));
+  phases.clear();
+  if (!writer) return;
+  std::vector<std::vector<PhaseSample>> decoded;  // owns the phase names the rows point at
+  for (const auto& bytes : all_phases) decoded.push_back(decode_phases(bytes));
+  std::vector<io::Row> rows;
+  for (std::size_t r = 0; r < decoded.size(); ++r)
+    for (const auto& p : decoded[r])
+      rows.push_back({p.round, static_cast<std::int64_t>(r), std::string_view(p.phase), p.seconds,
+                      static_cast<std::int64_t>(p.bytes_sent), static_cast<std::int64_t>(p.bytes_received)});
+  if (!rows.empty()) writer->append_rows("timing", rows);  // one flush for the whole batch
+}
+
+// Declaring reads each rank's own clients' data, so errors can differ between ranks: every rank
+// declares, then all agree; the lowest failing rank reports, every rank exits with the code.
+void declare_on_every_rank(const comm::MpiSession& mpi, Experiment& experiment, io::ResultSchema& schema,
+                           io::AttributeList& attrs) {
+  int code = 0;
+  std::string message;
+  try {
+    experiment.declare(schema, attrs);
+  } catch (const Error& e) {
+    code = e.exit_code();
+    message = e.what();
+  }
+  if (mpi.size() == 1) {
+    if (code != 0) throw Error(code == 2 ? ErrorKind::kInput : ErrorKind::kRuntime, message);
+    return;
+  }
+  const auto agreed = mpi.agree_on_failure(code);
+  if (agreed.code == 0) return;
+  if (mpi.rank() == agreed.first_failed_rank) {
+    std::fprintf(stderr, "fedload: error: rank %d (host %s): %s\n", mpi.rank(), mpi.host().c_str(), message.c_str());
+    std::fflush(stderr);
+  }
+  throw RankFailed{agreed.code};
 }
 
 }  // namespace
@@ -90,10 +121,10 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     std::vector<PhaseSample> phases;
     PhaseTimer setup(phases, "setup");
     const Config cfg = load_config(args.config_path, args.sets);
-    auto experiment = make_experiment(cfg);
+    auto experiment = make_experiment(cfg, mpi);
     if (mpi.size() > experiment->max_ranks())
       throw_input_error("run.experiment = \"{}\" (fl.mode = \"{}\") runs in at most {} process(es), not {}: "
-                        "start it without mpirun (the federated runtime over MPI is not built yet)",
+                        "start it without mpirun, or use fl.mode = \"federated\"",
                         experiment->name(), cfg.get_string("fl.mode"), experiment->max_ranks(), mpi.size());
 
     io::ResultSchema schema;
@@ -103,7 +134,7 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     attrs.push_back({"run_name", cfg.get_string("run.name")});
     attrs.push_back({"description", cfg.get_string("run.description")});
     attrs.push_back({"experiment", experiment->name()});
-    experiment->declare(schema, attrs);
+    declare_on_every_rank(mpi, *experiment, schema, attrs);
     declare_timing(schema, {"setup", "broadcast", "local_train", "update_transform", "communicate",
                             "aggregate", "evaluate", "write"});
 
@@ -117,28 +148,34 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     }
     setup.stop();
 
-    ExperimentContext ctx{cfg, mpi, writer ? &*writer : nullptr};
-    experiment->run(ctx, phases);
+    io::ResultWriter* w = writer ? &*writer : nullptr;
+    ExperimentContext ctx{cfg, mpi, w, [&mpi, w](std::vector<PhaseSample>& p) { flush_timing(mpi, w, p); }};
+    try {
+      experiment->run(ctx, phases);
+    } catch (const std::exception& e) {
+      // one rank failing mid-run would leave the others waiting in a collective: it says who it
+      // is and ends the whole job; rank 0's file keeps status "incomplete" and every row flushed
+      if (mpi.size() == 1) throw;
+      const int code = dynamic_cast<const Error*>(&e) ? dynamic_cast<const Error&>(e).exit_code() : 1;
+      std::fprintf(stderr, "fedload: error on rank %d of %d (host %s): %s\n", mpi.rank(), mpi.size(),
+                   mpi.host().c_str(), e.what());
+      std::fflush(stderr);
+      comm::MpiSession::abort(code);
+    }
 
-    // every rank's phase times go to rank 0, which alone writes
-    const auto all_phases = mpi.gather_to_root(encode_phases(phases));
+    // what is left (everything for single-shot experiments; the last round's tail otherwise)
+    flush_timing(mpi, writer ? &*writer : nullptr, phases);
     if (writer) {
-      std::vector<std::vector<PhaseSample>> decoded;  // owns the phase names the rows point at
-      for (const auto& bytes : all_phases) decoded.push_back(decode_phases(bytes));
-      std::vector<io::Row> rows;
-      for (std::size_t r = 0; r < decoded.size(); ++r)
-        for (const auto& p : decoded[r])
-          rows.push_back({std::int64_t{0}, static_cast<std::int64_t>(r), std::string_view(p.phase), p.seconds,
-                          static_cast<std::int64_t>(p.bytes_sent), static_cast<std::int64_t>(p.bytes_received)});
-      writer->append_rows("timing", rows);  // one flush for the whole table
       writer->finish(experiment->final_attributes());
       std::printf("fedload: %s finished\n", experiment->name().c_str());
       for (const auto& line : experiment->summary()) std::printf("  %s\n", line.c_str());
       std::printf("result: %s\n", path.string().c_str());
     }
     return 0;
+  } catch (const RankFailed& f) {
+    return f.code;
   } catch (const Error& e) {
-    if (!mpi.is_root()) return e.exit_code();  // ranks fail alike on bad input; rank 0 says why
+    if (!mpi.is_root()) return e.exit_code();  // ranks fail alike on bad config; rank 0 says why
     throw;
   }
 }

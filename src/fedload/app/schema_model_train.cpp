@@ -1,5 +1,6 @@
 // [model], [train], [fl] and [backend] keys.
 #include "fedload/app/schema_sections.hpp"
+#include "fedload/fl/strategy.hpp"
 
 namespace fedload::app {
 
@@ -27,10 +28,27 @@ void add_train_keys(ConfigSchema& s) {
 }
 
 void add_fl_keys(ConfigSchema& s) {
-  s.choice("fl.mode", "centralized", {"centralized"},
-           "centralized = pool every client's windows and train one model (the CL-LSTM baseline)");
+  s.choice("fl.mode", "centralized", {"centralized", "federated"},
+           "centralized = pool every client's windows and train one model (the CL-LSTM baseline); federated = clients train locally, rank 0 aggregates, for fl.rounds rounds");
   s.integer("fl.clients", 0, 0, 1000000,
             "number of clients; 0 = natural count (synthetic: 4, CSV: one per load column)");
+  s.integer("fl.rounds", 20, 1, 1000000, "federated: communication rounds");
+  s.choice("fl.strategy", "fedavg", fl::strategy_names(),
+           "federated: aggregation rule (fedavg: weights by training windows; fedprox: fedavg + proximal term in the local objective; fednova: normalized by local steps; mean: unweighted)");
+  s.real("fl.prox_mu", 0.01, 0, 1e6, "fedprox: weight mu of the proximal term mu/2 |w - w_global|^2");
+  s.real("fl.server_lr", 1.0, 1e-9, 1e3, "federated: server learning rate scaling the aggregated update");
+  s.choice("fl.selection", "all", {"all", "fixed", "poisson"},
+           "federated: clients per round: all; fixed = floor(fl.fraction * clients) without replacement; poisson = each client independently with probability fl.rate");
+  s.real("fl.fraction", 1.0, 1e-9, 1.0, "selection = \"fixed\": fraction of the clients selected per round (at least one)");
+  s.real("fl.rate", 0.1, 1e-9, 1.0, "selection = \"poisson\": each client's probability of taking part in a round");
+  s.integer("fl.local_epochs", 1, 1, 100000, "federated: passes over the client's training windows per round (when fl.local_steps = 0)");
+  s.integer("fl.local_steps", 0, 0, 1000000000, "federated: > 0 = exactly this many optimizer steps per round instead of epochs");
+  s.real("fl.work_variation", 0.0, 0.0, 0.99,
+         "federated: client c does a fixed fraction (1 - v*u_c), u_c uniform in [0,1) from the seed, of the local epochs or steps: heterogeneous local work (what FedNova corrects)");
+  s.integer("fl.clients_per_rank", 0, 0, 1000000,
+            "federated: clients run one after another on each rank; 0 = spread evenly over the ranks that host clients");
+  s.boolean("fl.server_hosts_clients", true, "federated: rank 0 hosts clients too (false: it only aggregates)");
+  s.integer("fl.eval_every", 1, 1, 1000000, "federated: evaluate the global model on every client's test days every k rounds (and after the last)");
 }
 
 void add_backend_keys(ConfigSchema& s) {

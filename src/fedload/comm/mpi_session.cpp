@@ -55,6 +55,14 @@ std::vector<std::vector<char>> MpiSession::gather_to_root(const std::vector<char
   return out;
 }
 
+MpiSession::Agreement MpiSession::agree_on_failure(int my_code) const {
+  int code = 0, first = 0;
+  const int mine_first = my_code != 0 ? rank_ : size_;
+  MPI_Allreduce(&my_code, &code, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(&mine_first, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  return {code, first == size_ ? -1 : first};
+}
+
 std::string MpiSession::library_version() {
   char v[MPI_MAX_LIBRARY_VERSION_STRING] = {};
   int len = 0;

@@ -22,6 +22,15 @@ class MpiSession {
   const std::string& host() const { return host_; }
   // Every rank's bytes on rank 0, in rank order (other ranks get an empty list). Collective.
   std::vector<std::vector<char>> gather_to_root(const std::vector<char>& mine) const;
+  // Collective: every rank says whether it failed (0 = no, else its exit code); all learn the
+  // largest code and the lowest failing rank (-1 when none failed). For steps whose errors can
+  // differ between ranks (each rank reads its own clients' data), so that one rank reports and
+  // all exit alike instead of some waiting in the next collective.
+  struct Agreement {
+    int code = 0;
+    int first_failed_rank = -1;
+  };
+  Agreement agree_on_failure(int my_code) const;
   static std::string library_version();
   // Ends every rank of the job (error path: no rank may be left waiting in a collective).
   [[noreturn]] static void abort(int code);

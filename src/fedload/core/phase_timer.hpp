@@ -3,6 +3,7 @@
 // timer is the one object that opens profiler ranges, so NVTX ranges and the result file's
 // timing table always name the same phases.
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@ namespace fedload {
 
 struct PhaseSample {
   std::string phase;
+  std::int64_t round = 0;  // federated round (0: set-up and anything outside the rounds)
   double seconds = 0.0;
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
@@ -18,8 +20,8 @@ struct PhaseSample {
 class PhaseTimer {
  public:
   // Times from construction to stop() (or destruction) and appends to `out`.
-  PhaseTimer(std::vector<PhaseSample>& out, std::string phase)
-      : out_(&out), phase_(std::move(phase)), start_(std::chrono::steady_clock::now()) {}
+  PhaseTimer(std::vector<PhaseSample>& out, std::string phase, std::int64_t round = 0)
+      : out_(&out), phase_(std::move(phase)), round_(round), start_(std::chrono::steady_clock::now()) {}
   ~PhaseTimer() { stop(); }
   PhaseTimer(const PhaseTimer&) = delete;
   PhaseTimer& operator=(const PhaseTimer&) = delete;
@@ -31,7 +33,7 @@ class PhaseTimer {
   double stop() {
     if (!out_) return 0.0;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    out_->push_back({phase_, s, sent_, received_});
+    out_->push_back({phase_, round_, s, sent_, received_});
     out_ = nullptr;
     return s;
   }
@@ -39,6 +41,7 @@ class PhaseTimer {
  private:
   std::vector<PhaseSample>* out_;
   std::string phase_;
+  std::int64_t round_ = 0;
   std::chrono::steady_clock::time_point start_;
   std::uint64_t sent_ = 0, received_ = 0;
 };

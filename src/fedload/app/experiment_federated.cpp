@@ -1,0 +1,442 @@
+// The federated experiment (fl.mode = "federated"): every rank hosts some clients (rank 0 too,
+// unless fl.server_hosts_clients = false); per round the selected clients train the global
+// model on their own windows, their updates are summed on rank 0 in client-id order (exactly,
+// in fixed point, for linear strategies), the strategy makes the new global model, which is
+// broadcast and evaluated on every client's test days. The global model after any round is
+// bitwise the same whatever the number of ranks and clients per rank.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "fedload/app/client_table.hpp"
+#include "fedload/app/data_config.hpp"
+#include "fedload/app/experiment.hpp"
+#include "fedload/app/federated_client.hpp"
+#include "fedload/app/forecast_evaluation.hpp"
+#include "fedload/app/round_messages.hpp"
+#include "fedload/app/training_config.hpp"
+#include "fedload/comm/mpi_transport.hpp"
+#include "fedload/comm/transport.hpp"
+#include "fedload/core/error.hpp"
+#include "fedload/core/sha256.hpp"
+#include "fedload/fl/exact_sum.hpp"
+#include "fedload/fl/placement.hpp"
+#include "fedload/fl/selection.hpp"
+#include "fedload/fl/strategy.hpp"
+#include "fedload/kernels/init.hpp"
+
+namespace fedload::app {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// a phase timer that also records the bytes the transport moved while it ran
+class TransportPhase {
+ public:
+  TransportPhase(std::vector<PhaseSample>& out, const char* phase, std::int64_t round, const comm::Transport& t)
+      : timer_(out, phase, round), transport_(t), start_(t.counts()) {}
+  ~TransportPhase() {
+    const auto now = transport_.counts();
+    timer_.add_bytes(now.bytes_sent - start_.bytes_sent, now.bytes_received - start_.bytes_received);
+  }
+  TransportPhase(const TransportPhase&) = delete;
+  TransportPhase& operator=(const TransportPhase&) = delete;
+
+ private:
+  PhaseTimer timer_;  // stops after the destructor's body has added the bytes
+  const comm::Transport& transport_;
+  comm::TransferCounts start_;
+};
+
+model::ForecastMetrics metrics_or_nan(const model::ForecastSums& s) {
+  if (s.n_nonzero == 0) return {kNaN, kNaN, kNaN, kNaN};
+  return s.metrics();
+}
+
+struct RoundSummary {
+  std::int64_t round = 0;
+  std::size_t selected = 0;
+  double train_loss = kNaN;
+  model::ForecastMetrics global{kNaN, kNaN, kNaN, kNaN};
+  bool evaluated = false;
+  double seconds = 0.0;
+};
+
+class FederatedExperiment final : public Experiment {
+ public:
+  FederatedExperiment(const Config& c, const comm::MpiSession& mpi) : cfg_(c), mpi_(mpi) {}
+  std::string name() const override { return "federated"; }
+
+  void declare(io::ResultSchema& schema, io::AttributeList& attrs) override {
+    const auto seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
+    data::DataOptions opts = data_options_from_config(cfg_);
+    // the client count and the table-level facts, from client 0 alone
+    opts.only_clients = {0};
+    data::ClientDatasets probe = data::build_client_datasets(opts, seed);
+    clients_ = probe.assignment.size();
+
+    placement_ = fl::place_clients({.clients = clients_,
+                                    .ranks = mpi_.size(),
+                                    .server_hosts_clients = cfg_.get_bool("fl.server_hosts_clients"),
+                                    .clients_per_rank = static_cast<std::size_t>(cfg_.get_int("fl.clients_per_rank"))});
+    const auto& mine = placement_.clients_of_rank[static_cast<std::size_t>(mpi_.rank())];
+    data::ClientDatasets data;
+    if (mine.size() == 1 && mine.front() == 0) {
+      data = std::move(probe);
+    } else {
+      opts.only_clients.assign(mine.begin(), mine.end());
+      if (mine.empty()) {
+        data = std::move(probe);
+        data.clients.clear();
+      } else {
+        data = data::build_client_datasets(opts, seed);
+      }
+    }
+    dims_ = forecaster_dims(cfg_, data);
+    columns_ = data.columns;
+    auto backend = kernels::make_backend(cfg_.get_string("backend.kind"), dims_);
+    backend_name_ = backend->name();
+    global_.resize(kernels::forecaster_param_count(dims_));
+    kernels::init_forecaster_params(dims_, seed, global_.data());
+
+    LocalWork work;
+    work.epochs = static_cast<int>(cfg_.get_int("fl.local_epochs"));
+    work.steps = cfg_.get_int("fl.local_steps");
+    work.variation = cfg_.get_double("fl.work_variation");
+    work.batch = dims_.B;
+    work.loss = loss_kind(cfg_);
+    work.optimizer = optimizer_options(cfg_);
+    work.seed = seed;
+    add_data_and_model_attributes(attrs, data, dims_);
+    local_ = std::make_unique<FederatedClients>(std::move(data), std::move(backend), work);
+
+    strategy_ = fl::make_strategy(cfg_.get_string("fl.strategy"),
+                                  {.prox_mu = cfg_.get_double("fl.prox_mu"), .server_lr = cfg_.get_double("fl.server_lr")});
+    selection_.kind = fl::parse_selection_kind(cfg_.get_string("fl.selection"));
+    selection_.fraction = cfg_.get_double("fl.fraction");
+    selection_.rate = cfg_.get_double("fl.rate");
+    rounds_ = cfg_.get_int("fl.rounds");
+    eval_every_ = cfg_.get_int("fl.eval_every");
+
+    declare_client_table(schema, columns_);
+    schema.table("rounds", "one row per federated round; accuracy of the new global model on every client's test days, pooled")
+        .int64("round")
+        .int64("selected", "", "clients selected (and trained) in the round")
+        .float64("train_loss", "", "mean local training loss of the selected clients, weighted by training windows")
+        .float64("mape", "%", "pooled over every client's test days (NaN: not evaluated this round)")
+        .float64("rmse")
+        .float64("mae")
+        .float64("r2")
+        .float64("seconds", "s", "wall time of the round on rank 0");
+    schema.table("round_clients", "one row per selected client and round: its local work and its weight")
+        .int64("round")
+        .int64("client")
+        .int64("rank")
+        .float64("samples", "", "training windows (FedAvg's weight)")
+        .int64("local_steps", "", "optimizer steps taken (FedNova's tau)")
+        .float64("train_loss", "", "mean local training loss")
+        .float64("coefficient", "", "c_i in g' = g + sum c_i (w_i - g) (NaN: non-linear strategy)")
+        .float64("update_norm", "", "L2 norm of w_i - g");
+    schema.table("evaluation", "the global model on each client's test days; client -1 = all pooled (sample-weighted)")
+        .int64("round")
+        .int64("client")
+        .float64("mape", "%")
+        .float64("rmse")
+        .float64("mae")
+        .float64("r2")
+        .int64("values", "", "forecast values scored");
+    declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
+
+    attrs.push_back({"backend", backend_name_});
+    attrs.push_back({"mode", cfg_.get_string("fl.mode")});
+    attrs.push_back({"clients", static_cast<std::int64_t>(clients_)});
+    attrs.push_back({"strategy", strategy_->name()});
+    attrs.push_back({"rounds", rounds_});
+    attrs.push_back({"selection", cfg_.get_string("fl.selection")});
+    attrs.push_back({"aggregation",
+                     std::string(strategy_->coefficients({}).has_value()
+                                     ? "linear: exact int64 fixed-point sum of c_i (w_i - g), reduced to rank 0"
+                                     : "gathered: every update to rank 0, strategy in client-id order")});
+    attrs.push_back({"ridge_scope", std::string("per client (each client's own windows: the local baseline)")});
+  }
+
+  void run(ExperimentContext& ctx, std::vector<PhaseSample>& phases) override {
+    transport_ = comm::make_mpi_transport(ctx.mpi);
+    auto& tr = *transport_;
+    const bool root = ctx.mpi.is_root();
+    {
+      TransportPhase t(phases, "write", 0, tr);
+      const auto rows = decode_client_rows(tr.gather_bytes(encode_client_rows(local_->rows(ctx.mpi.rank())), 0));
+      if (ctx.writer) append_client_rows(*ctx.writer, columns_, rows);
+    }
+    if (root) {
+      std::size_t most = 0, least = clients_;
+      for (const auto& c : placement_.clients_of_rank) {
+        most = std::max(most, c.size());
+        least = std::min(least, c.size());
+      }
+      std::printf("fedload: federated %s, %zu clients on %d rank(s) (%zu-%zu per rank), %lld rounds, backend %s, %zu parameters\n",
+                  strategy_->name().c_str(), clients_, ctx.mpi.size(), least, most, static_cast<long long>(rounds_),
+                  backend_name_.c_str(), global_.size());
+      std::fflush(stdout);
+    }
+
+    bool synced = false;  // every rank holds the current global model
+    double elapsed = 0;
+    for (std::int64_t r = 1; r <= rounds_; ++r) {
+      const auto round_start = std::chrono::steady_clock::now();
+      RoundSummary s = run_round(ctx, phases, r, synced);
+      s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - round_start).count();
+      elapsed += s.seconds;
+      if (root) print_progress(s, elapsed);
+      {
+        PhaseTimer t(phases, "write", r);
+        if (ctx.writer) write_round(*ctx.writer, s);
+      }
+      ctx.flush_timing(phases);
+      last_ = s;
+    }
+
+    if (!synced) {
+      TransportPhase t(phases, "broadcast", rounds_, tr);
+      tr.broadcast(comm::buffer_of(std::span<float>(global_)), 0);
+    }
+    {
+      TransportPhase t(phases, "evaluate", rounds_, tr);
+      const auto mine = local_->forecast(global_);
+      forecasts_ = decode_forecasts(tr.gather_bytes(encode_forecasts(mine), 0));
+      if (root) metrics_ = score_forecasts(forecasts_);
+    }
+    if (ctx.writer) {
+      PhaseTimer t(phases, "write", rounds_);
+      ctx.writer->append_array("model/final", std::span<const float>(global_));
+      write_forecast_outputs(*ctx.writer, forecasts_, metrics_);
+    }
+  }
+
+  io::AttributeList final_attributes() const override {
+    io::AttributeList a;
+    a.push_back({"final_model_sha256", sha256_hex(global_.data(), global_.size() * sizeof(float))});
+    a.push_back({"rounds_run", last_.round});
+    for (const auto& m : metrics_) {
+      if (m.client != -1) continue;
+      a.push_back({m.method + "_mape", m.metrics.mape});
+      a.push_back({m.method + "_rmse", m.metrics.rmse});
+      a.push_back({m.method + "_mae", m.metrics.mae});
+      a.push_back({m.method + "_r2", m.metrics.r2});
+    }
+    return a;
+  }
+
+  std::vector<std::string> summary() const override {
+    std::vector<std::string> lines;
+    lines.push_back(fmt::format("{} rounds of {} over {} clients on {} rank(s), backend {}", last_.round,
+                                strategy_->name(), clients_, mpi_.size(), backend_name_));
+    lines.push_back(fmt::format("{:<14}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
+    for (const auto& m : metrics_)
+      if (m.client == -1)
+        lines.push_back(fmt::format("{:<14}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}", m.method, m.metrics.mape,
+                                    m.metrics.rmse, m.metrics.mae, m.metrics.r2));
+    lines.push_back(fmt::format("final model sha256 {}", sha256_hex(global_.data(), global_.size() * sizeof(float))));
+    return lines;
+  }
+
+ private:
+  RoundSummary run_round(ExperimentContext& ctx, std::vector<PhaseSample>& phases, std::int64_t r, bool& synced) {
+    auto& tr = *transport_;
+    const bool root = ctx.mpi.is_root();
+    RoundSummary s;
+    s.round = r;
+    const auto selected = fl::select_clients(selection_, clients_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r);
+    s.selected = selected.size();
+
+    if (!synced) {
+      TransportPhase t(phases, "broadcast", r, tr);
+      tr.broadcast(comm::buffer_of(std::span<float>(global_)), 0);
+      synced = true;
+    }
+
+    std::vector<LocalUpdate> updates;  // this rank's selected clients, by client id
+    {
+      PhaseTimer t(phases, "local_train", r);
+      const auto objective = strategy_->local_objective();
+      for (const auto c : selected)
+        if (local_->hosts(c)) updates.push_back(local_->train(c, global_, r, objective));
+    }
+
+    round_reports_.clear();
+    std::optional<std::vector<double>> coefficients;
+    if (!selected.empty()) {
+      {
+        TransportPhase t(phases, "communicate", r, tr);
+        std::vector<ReportMessage> mine;
+        for (const auto& u : updates) mine.push_back({u.report, u.update_norm, ctx.mpi.rank()});
+        round_reports_ = decode_reports(tr.allgather_bytes(encode_reports(mine)));
+        if (round_reports_.size() != selected.size())
+          throw_runtime_error("round {}: {} clients selected but {} reported", r, selected.size(), round_reports_.size());
+      }
+      std::vector<fl::ClientReport> reports;
+      for (const auto& m : round_reports_) reports.push_back(m.report);
+      coefficients = strategy_->coefficients(reports);
+      if (coefficients) {
+        aggregate_linear(phases, r, *coefficients, updates);
+      } else {
+        aggregate_gathered(phases, r, reports, updates);
+      }
+      synced = tr.size() == 1;
+      double loss = 0, weight = 0;
+      for (const auto& m : round_reports_) {
+        loss += m.report.samples * m.report.train_loss;
+        weight += m.report.samples;
+      }
+      s.train_loss = weight > 0 ? loss / weight : kNaN;
+    }
+    coefficients_ = coefficients.value_or(std::vector<double>(round_reports_.size(), kNaN));
+
+    if (r % eval_every_ == 0 || r == rounds_) {
+      if (!synced) {
+        TransportPhase t(phases, "broadcast", r, tr);
+        tr.broadcast(comm::buffer_of(std::span<float>(global_)), 0);
+        synced = true;
+      }
+      TransportPhase t(phases, "evaluate", r, tr);
+      evaluations_ = decode_evaluations(tr.gather_bytes(encode_evaluations(local_->evaluate(global_)), 0));
+      if (root) {
+        model::ForecastSums pooled;
+        for (const auto& e : evaluations_) pooled.merge(e.sums);
+        s.global = metrics_or_nan(pooled);
+        pooled_ = pooled;
+      }
+      s.evaluated = true;
+    } else {
+      evaluations_.clear();
+    }
+    return s;
+  }
+
+  // g' = g + sum_i c_i delta_i, the sum exact in int64 fixed point: each rank adds its own
+  // clients' terms, the transport sums the ranks' partial sums; integers make that order-free
+  void aggregate_linear(std::vector<PhaseSample>& phases, std::int64_t r, const std::vector<double>& c,
+                        const std::vector<LocalUpdate>& updates) {
+    auto& tr = *transport_;
+    const auto index = [this](std::int64_t client) {
+      const auto it = std::lower_bound(round_reports_.begin(), round_reports_.end(), client,
+                                       [](const ReportMessage& m, std::int64_t id) { return m.report.client < id; });
+      return static_cast<std::size_t>(it - round_reports_.begin());
+    };
+    // the exponent rule of fl::Strategy::aggregate (K times the largest term bound, a max is
+    // exact in any order), so this distributed sum equals that single-process reference bit for bit
+    double largest = 0;
+    for (const auto& u : updates)
+      largest = std::max(largest, fl::fixed_point_term_bound(c[index(u.report.client)], u.delta));
+    {
+      TransportPhase t(phases, "communicate", r, tr);
+      tr.allreduce_max(comm::buffer_of(std::span<double>(&largest, 1)));
+    }
+    const int exponent = fl::fixed_point_exponent(static_cast<double>(c.size()) * largest);
+    std::vector<std::int64_t> partial(global_.size(), 0), total;
+    {
+      PhaseTimer t(phases, "update_transform", r);
+      for (const auto& u : updates) fl::accumulate_fixed(c[index(u.report.client)], u.delta, exponent, partial);
+    }
+    if (tr.rank() == 0) total.assign(global_.size(), 0);
+    {
+      TransportPhase t(phases, "communicate", r, tr);
+      tr.reduce_sum(comm::const_buffer_of(std::span<const std::int64_t>(partial)),
+                    comm::buffer_of(std::span<std::int64_t>(total)), 0);
+    }
+    if (tr.rank() == 0) {
+      PhaseTimer t(phases, "aggregate", r);
+      std::vector<float> next(global_.size());
+      fl::fixed_to_float(total, exponent, global_, next);
+      global_.swap(next);
+    }
+  }
+
+  // non-linear strategies see every update on rank 0, in client-id order
+  void aggregate_gathered(std::vector<PhaseSample>& phases, std::int64_t r, const std::vector<fl::ClientReport>& reports,
+                          const std::vector<LocalUpdate>& updates) {
+    auto& tr = *transport_;
+    std::vector<const LocalUpdate*> mine;
+    for (const auto& u : updates) mine.push_back(&u);
+    std::vector<UpdateMessage> all;
+    {
+      TransportPhase t(phases, "communicate", r, tr);
+      all = decode_updates(tr.gather_bytes(encode_updates(mine), 0));
+    }
+    if (tr.rank() != 0) return;
+    PhaseTimer t(phases, "aggregate", r);
+    std::vector<fl::ClientUpdateView> views;
+    for (std::size_t i = 0; i < all.size(); ++i) views.push_back({&reports.at(i), all[i].delta});
+    std::vector<float> next(global_.size());
+    strategy_->aggregate(global_, views, next);
+    global_.swap(next);
+  }
+
+  void write_round(io::ResultWriter& w, const RoundSummary& s) const {
+    w.append_row("rounds", {s.round, static_cast<std::int64_t>(s.selected), s.train_loss, s.global.mape,
+                            s.global.rmse, s.global.mae, s.global.r2, s.seconds});
+    std::vector<io::Row> rows;
+    for (std::size_t i = 0; i < round_reports_.size(); ++i) {
+      const auto& m = round_reports_[i];
+      rows.push_back({s.round, m.report.client, m.rank, m.report.samples, m.report.local_steps, m.report.train_loss,
+                      coefficients_[i], m.update_norm});
+    }
+    if (!rows.empty()) w.append_rows("round_clients", rows);
+    if (!s.evaluated) return;
+    std::vector<io::Row> eval;
+    for (const auto& e : evaluations_) {
+      const auto m = metrics_or_nan(e.sums);
+      eval.push_back({s.round, e.client, m.mape, m.rmse, m.mae, m.r2, static_cast<std::int64_t>(e.sums.n)});
+    }
+    eval.push_back({s.round, std::int64_t{-1}, s.global.mape, s.global.rmse, s.global.mae, s.global.r2,
+                    static_cast<std::int64_t>(pooled_.n)});
+    w.append_rows("evaluation", eval);
+  }
+
+  void print_progress(const RoundSummary& s, double elapsed) const {
+    const double eta = elapsed / static_cast<double>(s.round) * static_cast<double>(rounds_ - s.round);
+    const std::string mape = s.evaluated ? fmt::format("{:7.3f}%", s.global.mape) : std::string("      - ");
+    std::printf("round %4lld/%-4lld clients %4zu  loss %.5f  MAPE %s  %7.2fs  ETA %s\n",
+                static_cast<long long>(s.round), static_cast<long long>(rounds_), s.selected, s.train_loss,
+                mape.c_str(), s.seconds, duration_text(eta).c_str());
+    std::fflush(stdout);
+  }
+
+  const Config& cfg_;
+  const comm::MpiSession& mpi_;
+  std::size_t clients_ = 0;
+  fl::Placement placement_;
+  kernels::ForecasterDims dims_;
+  std::vector<std::string> columns_;
+  std::string backend_name_;
+  std::unique_ptr<FederatedClients> local_;
+  std::unique_ptr<fl::Strategy> strategy_;
+  fl::SelectionOptions selection_;
+  std::int64_t rounds_ = 0, eval_every_ = 1;
+  std::unique_ptr<comm::Transport> transport_;
+  std::vector<float> global_;
+
+  // the current round's records (rank 0 writes them)
+  std::vector<ReportMessage> round_reports_;
+  std::vector<double> coefficients_;
+  std::vector<ClientEvaluation> evaluations_;
+  model::ForecastSums pooled_;
+  RoundSummary last_;
+
+  std::vector<ClientForecasts> forecasts_;
+  std::vector<MethodMetrics> metrics_;
+};
+
+}  // namespace
+
+std::unique_ptr<Experiment> make_federated_experiment(const Config& config, const comm::MpiSession& mpi) {
+  return std::make_unique<FederatedExperiment>(config, mpi);
+}
+
+}  // namespace fedload::app

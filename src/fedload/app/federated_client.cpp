@@ -1,0 +1,139 @@
+#include "fedload/app/federated_client.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fedload/core/error.hpp"
+#include "fedload/core/rng.hpp"
+#include "fedload/model/baselines.hpp"
+#include "fedload/model/local_training.hpp"
+#include "fedload/model/trainer.hpp"
+
+namespace fedload::app {
+namespace {
+
+// stream tags keep the work shares and the local shuffling apart from every other stream
+constexpr std::uint64_t kWorkTag = 0x776f726b5f736861ULL;   // "work_sha"
+constexpr std::uint64_t kLocalTag = 0x6c6f63616c5f7472ULL;  // "local_tr"
+
+std::vector<float> denormalized(std::span<const float> v, const data::Normalizer& n) {
+  std::vector<float> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(n.denormalize(v[i]));
+  return out;
+}
+
+}  // namespace
+
+FederatedClients::FederatedClients(data::ClientDatasets data, std::unique_ptr<kernels::ForecasterBackend> backend,
+                                   const LocalWork& work)
+    : data_(std::move(data)), backend_(std::move(backend)), work_(work) {
+  std::sort(data_.clients.begin(), data_.clients.end(),
+            [](const data::ClientDataset& a, const data::ClientDataset& b) { return a.client < b.client; });
+  for (const auto& c : data_.clients) {
+    if (c.train.empty())
+      throw_input_error("client {} has no training windows (series {}): fewer days or a shorter lookback/horizon",
+                        c.client, c.slices.front().column);
+    ids_.push_back(static_cast<std::int64_t>(c.client));
+  }
+  local_.resize(kernels::forecaster_param_count(backend_->dims()));
+}
+
+bool FederatedClients::hosts(std::int64_t client) const {
+  return std::binary_search(ids_.begin(), ids_.end(), client);
+}
+
+const data::ClientDataset& FederatedClients::dataset(std::int64_t client) const {
+  const auto it = std::lower_bound(ids_.begin(), ids_.end(), client);
+  if (it == ids_.end() || *it != client) throw_runtime_error("client {} is not hosted on this rank", client);
+  return data_.clients[static_cast<std::size_t>(it - ids_.begin())];
+}
+
+std::int64_t FederatedClients::planned_steps(std::int64_t client) const {
+  const auto n = static_cast<std::int64_t>(dataset(client).train.size());
+  const std::int64_t b = std::min(work_.batch, backend_->dims().B);
+  const std::int64_t base = work_.steps > 0 ? work_.steps : work_.epochs * ((n + b - 1) / b);
+  if (work_.variation <= 0.0) return base;
+  CounterRng rng(work_.seed, mix64(kWorkTag ^ static_cast<std::uint64_t>(client)));
+  const double share = 1.0 - work_.variation * rng.uniform();
+  return std::max<std::int64_t>(1, std::llround(static_cast<double>(base) * share));
+}
+
+LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> global, std::int64_t round,
+                                    const fl::LocalObjective& objective) {
+  const auto& c = dataset(client);
+  auto& b = *backend_;
+  b.set_params(global.data());
+  model::LocalTrainOptions o;
+  o.batch = work_.batch;
+  o.loss = work_.loss;
+  o.optimizer = work_.optimizer;
+  o.optimizer.prox_mu = static_cast<float>(objective.prox_mu);
+  if (objective.prox_mu > 0) b.set_prox_center(global.data());
+  if (work_.steps > 0 || work_.variation > 0)
+    o.steps = planned_steps(client);
+  else
+    o.epochs = work_.epochs;
+  o.seed = work_.seed;
+  o.stream = mix64(kLocalTag ^ (static_cast<std::uint64_t>(client) << 32) ^ static_cast<std::uint64_t>(round));
+  model::LocalTrainResult r;
+  try {
+    r = model::local_train(b, {c.train.x.data(), c.train.y.data(), c.train.size()}, o);
+  } catch (const Error& e) {
+    throw Error(e.kind(), fmt::format("client {}, round {}: {}", client, round, e.what()));
+  }
+  b.get_params(local_.data());
+
+  LocalUpdate u;
+  u.report.client = client;
+  u.report.samples = static_cast<double>(c.train.size());
+  u.report.local_steps = r.steps;
+  u.report.train_loss = r.mean_loss;
+  u.delta.resize(local_.size());
+  double sq = 0;
+  for (std::size_t j = 0; j < local_.size(); ++j) {
+    u.delta[j] = local_[j] - global[j];
+    sq += static_cast<double>(u.delta[j]) * u.delta[j];
+  }
+  u.update_norm = std::sqrt(sq);
+  if (!std::isfinite(u.update_norm) || !std::isfinite(r.mean_loss))
+    throw_runtime_error("client {}, round {}: local training diverged (loss {}, update norm {})", client, round,
+                        r.mean_loss, u.update_norm);
+  return u;
+}
+
+std::vector<ClientEvaluation> FederatedClients::evaluate(std::span<const float> global) {
+  backend_->set_params(global.data());
+  std::vector<ClientEvaluation> out;
+  for (const auto& c : data_.clients) {
+    const auto& w = c.test_midnight;
+    ClientEvaluation e;
+    e.client = static_cast<std::int64_t>(c.client);
+    if (!w.empty()) {
+      const auto actual = denormalized(w.y, c.normalizer);
+      const auto predicted = denormalized(model::predict_rows(*backend_, w.x.data(), w.size()), c.normalizer);
+      e.sums.add(actual.data(), predicted.data(), actual.size());
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<ClientForecasts> FederatedClients::forecast(std::span<const float> global) {
+  backend_->set_params(global.data());
+  std::vector<ClientForecasts> out;
+  for (const auto& c : data_.clients) {
+    model::RidgeForecaster ridge;
+    const data::ClientDataset* one[] = {&c};
+    fit_ridge_baseline(one, data_.lookback, data_.horizon, false, ridge);
+    out.push_back(forecast_client_test_days(c, data_.resolution_seconds, data_.steps_per_day, *backend_, ridge));
+  }
+  return out;
+}
+
+std::vector<ClientRow> FederatedClients::rows(int rank) const {
+  std::vector<ClientRow> out;
+  for (const auto& c : data_.clients) out.push_back(client_row(c, rank));
+  return out;
+}
+
+}  // namespace fedload::app

@@ -1,0 +1,70 @@
+#include "fedload/app/training_config.hpp"
+
+#include <fmt/format.h>
+
+#include "fedload/data/features.hpp"
+#include "fedload/data/time.hpp"
+
+namespace fedload::app {
+
+kernels::OptimizerOptions optimizer_options(const Config& c) {
+  kernels::OptimizerOptions o;
+  o.kind = c.get_string("train.optimizer") == "sgd" ? kernels::OptimizerKind::kSgd : kernels::OptimizerKind::kAdam;
+  o.lr = static_cast<float>(c.get_double("train.lr"));
+  o.momentum = static_cast<float>(c.get_double("train.momentum"));
+  o.weight_decay = static_cast<float>(c.get_double("train.weight_decay"));
+  o.max_grad_norm = static_cast<float>(c.get_double("train.max_grad_norm"));
+  return o;
+}
+
+kernels::LossKind loss_kind(const Config& c) {
+  return c.get_string("train.loss") == "l1" ? kernels::LossKind::kL1 : kernels::LossKind::kMse;
+}
+
+kernels::ForecasterDims forecaster_dims(const Config& c, const data::ClientDatasets& data) {
+  kernels::ForecasterDims d;
+  d.B = static_cast<int>(c.get_int("train.batch_size"));
+  d.T = static_cast<int>(data.lookback);
+  d.I = static_cast<int>(data::kFeatureCount);
+  d.H = static_cast<int>(c.get_int("model.hidden"));
+  d.layers = static_cast<int>(c.get_int("model.layers"));
+  d.O = static_cast<int>(data.horizon);
+  return d;
+}
+
+void add_data_and_model_attributes(io::AttributeList& attrs, const data::ClientDatasets& data,
+                                   const kernels::ForecasterDims& dims) {
+  io::StringList layout;
+  for (const auto& s : kernels::forecaster_layout(dims)) {
+    std::string shape;
+    for (int v : s.shape) {
+      if (!shape.empty()) shape += 'x';
+      shape += std::to_string(v);
+    }
+    layout.push_back(fmt::format("{} {} {}", s.name, s.offset, shape));
+  }
+  attrs.push_back({"model_layout", layout});
+  attrs.push_back({"model_parameters", static_cast<std::int64_t>(kernels::forecaster_param_count(dims))});
+  attrs.push_back({"data_source", data.source});
+  attrs.push_back({"data_columns", io::StringList(data.columns.begin(), data.columns.end())});
+  attrs.push_back({"data_start", data::format_timestamp(data.start)});
+  attrs.push_back({"data_end", data::format_timestamp(data.end)});
+  attrs.push_back({"resolution_seconds", data.resolution_seconds});
+  attrs.push_back({"steps_per_day", static_cast<std::int64_t>(data.steps_per_day)});
+  attrs.push_back({"lookback", static_cast<std::int64_t>(data.lookback)});
+  attrs.push_back({"horizon", static_cast<std::int64_t>(data.horizon)});
+  attrs.push_back({"stride", static_cast<std::int64_t>(data.stride)});
+  attrs.push_back({"holidays", data.holidays});
+  attrs.push_back({"grid_gaps_repaired", static_cast<std::int64_t>(data.repairs.gaps)});
+  attrs.push_back({"grid_steps_inserted", static_cast<std::int64_t>(data.repairs.gap_steps_inserted)});
+  attrs.push_back({"missing_cells", static_cast<std::int64_t>(data.repairs.missing_cells)});
+  attrs.push_back({"features", io::StringList(data::kFeatureNames.begin(), data::kFeatureNames.end())});
+}
+
+std::string duration_text(double s) {
+  if (s < 60) return fmt::format("{:.1f}s", s);
+  if (s < 3600) return fmt::format("{}m{:02}s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+  return fmt::format("{}h{:02}m", static_cast<int>(s) / 3600, (static_cast<int>(s) % 3600) / 60);
+}
+
+}  // namespace fedload::app

@@ -1,0 +1,131 @@
+// The federated runtime end to end: the global model is bitwise the same whatever the number
+// of ranks and clients per rank (1, 2, 5, 17 ranks; server reserved or not), for every
+// strategy; the result file's rounds, per-client records, evaluation, timing and final
+// forecasts agree with each other; bad placement is an input error.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "support/run_process.hpp"
+
+namespace fedload {
+namespace {
+
+using testing::fedload_binary;
+using testing::run_process;
+using testing::TempDir;
+
+// 12 clients, 3 rounds, half the clients per round, uneven local work (what FedNova corrects)
+const std::string kSmall =
+    " --set fl.mode=federated --set fl.clients=12 --set fl.rounds=3 --set fl.selection=fixed --set fl.fraction=0.5"
+    " --set fl.work_variation=0.5 --set data.days=40 --set data.test_days=4 --set data.val_days=0"
+    " --set model.hidden=8 --set train.batch_size=32 --set train.lr=0.01";
+
+std::string mpirun(int ranks) {
+  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " + std::string(FEDLOAD_MPIEXEC) +
+         " --oversubscribe -np " + std::to_string(ranks) + " " + fedload_binary();
+}
+
+// runs and returns the final model's SHA-256 from `fedload report --json`
+std::string run_sha(const std::string& launcher, const std::string& args, const std::filesystem::path& out) {
+  const auto r = run_process(launcher + " run" + kSmall + args + " --out " + out.string());
+  EXPECT_EQ(r.exit_code, 0) << launcher << args << "\n" << r.err << r.out;
+  const auto j = run_process(fedload_binary() + " report --json " + out.string());
+  const auto p = j.out.find("\"final_model_sha256\"");
+  EXPECT_NE(p, std::string::npos) << j.out.substr(0, 400);
+  return p == std::string::npos ? std::string("missing") : j.out.substr(p, 90);
+}
+
+TEST(FederatedRun, GlobalModelIsBitwiseTheSameOnAnyNumberOfRanks) {
+  TempDir dir;
+  const std::string one = run_sha(fedload_binary(), "", dir / "p1.h5");
+  EXPECT_EQ(run_sha(mpirun(2), "", dir / "p2.h5"), one);
+  EXPECT_EQ(run_sha(mpirun(5), "", dir / "p5.h5"), one);
+  EXPECT_EQ(run_sha(mpirun(5), " --set fl.server_hosts_clients=false", dir / "p5s.h5"), one);
+  EXPECT_EQ(run_sha(mpirun(3), " --set fl.clients_per_rank=5", dir / "p3k.h5"), one);
+  EXPECT_EQ(run_sha(mpirun(17), "", dir / "p17.h5"), one);  // 5 ranks host no client
+}
+
+TEST(FederatedRun, EveryStrategyIsPlacementIndependentAndTheyDiffer) {
+  TempDir dir;
+  std::map<std::string, std::string> sha;
+  for (const std::string s : {"fedprox", "fednova", "mean"}) {
+    const std::string args = " --set fl.strategy=" + s + " --set fl.prox_mu=0.1";
+    sha[s] = run_sha(fedload_binary(), args, dir / (s + "1.h5"));
+    EXPECT_EQ(run_sha(mpirun(4), args, dir / (s + "4.h5")), sha[s]) << s;
+  }
+  sha["fedavg"] = run_sha(fedload_binary(), "", dir / "fedavg.h5");
+  EXPECT_NE(sha["fedavg"], sha["fedprox"]);
+  EXPECT_NE(sha["fedavg"], sha["fednova"]);
+  // synthetic clients all have the same number of training windows: FedAvg's weights are equal
+  EXPECT_EQ(sha["fedavg"], sha["mean"]);
+}
+
+TEST(FederatedRun, ResultFileRecordsRoundsClientsEvaluationAndTiming) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto r = run_process(mpirun(3) + " run" + kSmall + " --set fl.strategy=fednova --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("round    3/3"), std::string::npos) << r.out;
+  TempDir py;
+  const auto script = py / "check.py";
+  std::ofstream(script) << "import sys, math\nimport numpy as np\nsys.path.insert(0, '" << FEDLOAD_SOURCE_DIR
+                        << "/analysis')\nimport fedload_h5\nr = fedload_h5.load(sys.argv[1])\n" << R"PY(
+assert r['complete'], r['status']
+a, t, arr = r['attrs'], r['tables'], r['arrays']
+assert a['strategy'] == 'fednova' and int(a['clients']) == 12 and int(a['rounds']) == 3
+rounds, rc, ev, tm, cl = t['rounds'], t['round_clients'], t['evaluation'], t['timing'], t['clients']
+assert list(rounds['round']) == [1, 2, 3]
+assert list(rounds['selected']) == [6, 6, 6]
+assert len(rc['round']) == 18
+# placement: 12 clients on 3 ranks, 4 each, recorded in both tables
+assert list(cl['client']) == list(range(12)) and list(cl['rank']) == [0]*4 + [1]*4 + [2]*4
+for i in range(len(rc['round'])):
+    assert rc['rank'][i] == rc['client'][i] // 4
+# uneven local work: FedNova's coefficients c_i = tau_eff p_i / tau_i
+for k in (1, 2, 3):
+    m = rc['round'] == k
+    n, tau, c = rc['samples'][m], rc['local_steps'][m].astype(float), rc['coefficient'][m]
+    assert len(set(tau)) > 1, tau
+    p = n / n.sum()
+    teff = (p * tau).sum()
+    assert np.allclose(c, teff * p / tau, rtol=1e-12), (c, teff * p / tau)
+# the last round's pooled evaluation equals the final lstm metrics (same model, same days)
+last = ev['client'] == -1
+assert ev['round'][last].tolist() == [1, 2, 3]
+met = t['metrics']
+lstm = [i for i in range(len(met['client'])) if met['method'][i] == 'lstm' and met['client'][i] == -1][0]
+assert math.isclose(rounds['mape'][-1], met['mape'][lstm], rel_tol=1e-9), (rounds['mape'][-1], met['mape'][lstm])
+assert math.isclose(rounds['mape'][-1], float(a['lstm_mape']), rel_tol=1e-9)
+# per-round, per-rank, per-phase timing
+for k in (1, 2, 3):
+    ranks = set(tm['rank'][tm['round'] == k].tolist())
+    assert ranks == {0, 1, 2}, ranks
+phases = set(tm['phase'][tm['round'] == 2].tolist())
+for p in ('local_train', 'communicate', 'aggregate', 'evaluate', 'write'):
+    assert p in phases, (p, phases)
+comm = (tm['phase'] == 'communicate') & (tm['rank'] == 1)
+assert tm['bytes_sent'][comm].sum() > 0
+# the model in the file is the one hashed, and every client has 4 test days of forecasts
+import hashlib
+assert hashlib.sha256(arr['model/final'].astype('<f4').tobytes()).hexdigest() == a['final_model_sha256']
+assert arr['forecast/actual'].shape[0] == 12 * 4
+)PY" << "\nprint('python-check-ok')\n";
+  const auto c = run_process(std::string(FEDLOAD_SYSTEM_PYTHON) + " " + script.string() + " " + out.string());
+  EXPECT_EQ(c.exit_code, 0) << c.err << c.out;
+  EXPECT_NE(c.out.find("python-check-ok"), std::string::npos);
+}
+
+TEST(FederatedRun, PlacementThatNeedsMoreRanksIsAnInputError) {
+  TempDir dir;
+  const auto out = dir / "x.h5";
+  const auto r = run_process(mpirun(2) + " run" + kSmall + " --set fl.clients_per_rank=2 --out " + out.string());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("clients_per_rank"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+}  // namespace fedload
