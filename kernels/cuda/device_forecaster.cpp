@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "fedload/core/error.hpp"
+#include "fedload/kernels/optimizer.hpp"
 #include "lstm_kernels.cuh"
 
 namespace fedload::kernels::cuda {
@@ -140,8 +141,16 @@ double DeviceForecaster::loss() {
   return v;
 }
 
+void DeviceForecaster::set_prox_center(const float* flat) {
+  if (!prox_center_.get()) prox_center_ = DeviceBuffer<float>(P_);
+  CUDA_CHECK(cudaMemcpyAsync(prox_center_.get(), flat, prox_center_.bytes(), cudaMemcpyHostToDevice, stream()));
+  synchronize();  // the caller may free or change flat as soon as this returns
+}
+
 void DeviceForecaster::optimizer_step(const OptimizerOptions& opt) {
   if (!(opt.lr > 0.0f)) throw_input_error("learning rate must be positive, got {}", opt.lr);
+  check_prox_mu(opt.prox_mu, prox_center_.get() != nullptr);
+  if (opt.prox_mu > 0.0f) launch_add_prox(P_, grads_.get(), params_.get(), prox_center_.get(), opt.prox_mu, stream());
   const double* sumsq = nullptr;
   if (opt.max_grad_norm > 0.0f) {
     CUDA_CHECK(cudaMemsetAsync(scalars_.get() + 1, 0, sizeof(double), stream()));

@@ -1,8 +1,8 @@
 #pragma once
 // DeviceForecaster: what every GPU backend shares (flat parameter and gradient buffers on the
-// device, batch upload, Linear head, loss, clipping and optimizers, timing with CUDA events,
-// optional CUDA-graph replay of the training step). Subclasses supply the LSTM stack: the
-// hand-written kernels (`cuda`, `cuda_persistent`) or cuDNN (`cudnn*`).
+// device, batch upload, Linear head, loss, FedProx's proximal term, clipping and optimizers,
+// timing with CUDA events, optional CUDA-graph replay of the training step). Subclasses supply
+// the LSTM stack: the hand-written kernels (`cuda`, `cuda_persistent`) or cuDNN (`cudnn*`).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +35,7 @@ class DeviceForecaster : public ForecasterBackend {
   void forward_backward(LossKind loss) override;
   double loss() override;
   void optimizer_step(const OptimizerOptions& opt) override;
+  void set_prox_center(const float* flat) override;
   void predict(float* yhat) override;
   void synchronize() override;
   double time_train_steps(int reps, LossKind loss, const OptimizerOptions& opt) override;
@@ -81,6 +82,7 @@ class DeviceForecaster : public ForecasterBackend {
   CublasHandle blas_;
   DeviceBuffer<float> params_, grads_, x_, y_, yhat_, dyhat_, ones_;
   DeviceBuffer<float> opt_m_, opt_v_;
+  DeviceBuffer<float> prox_center_;  // allocated by the first set_prox_center
   DeviceBuffer<double> scalars_;  // [0] loss, [1] sum of squared gradients
   std::int64_t opt_steps_ = 0;
 

@@ -139,6 +139,13 @@ __global__ void sum_squares_kernel(std::size_t n, const float* __restrict__ g, d
   if (threadIdx.x == 0) atomicAdd(out, partial[0]);
 }
 
+// FedProx: the proximal term's gradient joins the loss's before the norm is taken for clipping
+__global__ void add_prox_kernel(std::size_t n, float* __restrict__ g, const float* __restrict__ p,
+                                const float* __restrict__ center, float mu) {
+  for (std::size_t k = blockIdx.x * std::size_t(blockDim.x) + threadIdx.x; k < n; k += std::size_t(gridDim.x) * blockDim.x)
+    g[k] += mu * (p[k] - center[k]);
+}
+
 __device__ __forceinline__ float clip_coef(const double* sumsq, float max_norm) {
   if (!sumsq) return 1.0f;
   const double coef = double(max_norm) / (sqrt(*sumsq) + 1e-6);
@@ -244,6 +251,11 @@ void launch_head_loss(int n, int O, float* yhat, const float* bias, const float*
 
 void launch_sum_squares(std::size_t n, const float* g, double* sumsq, cudaStream_t s) {
   sum_squares_kernel<<<elementwise_blocks(n), 256, 0, s>>>(n, g, sumsq);
+  CUDA_CHECK_LAUNCH();
+}
+
+void launch_add_prox(std::size_t n, float* g, const float* p, const float* center, float mu, cudaStream_t s) {
+  add_prox_kernel<<<elementwise_blocks(n), 256, 0, s>>>(n, g, p, center, mu);
   CUDA_CHECK_LAUNCH();
 }
 

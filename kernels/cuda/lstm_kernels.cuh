@@ -52,6 +52,10 @@ void launch_head_loss(int n, int O, float* yhat, const float* bias, const float*
 // *sumsq += sum g^2 (accumulated in double; zero *sumsq first).
 void launch_sum_squares(std::size_t n, const float* g, double* sumsq, cudaStream_t s);
 
+// FedProx's proximal gradient, in place: g += mu (p - center). Runs before launch_sum_squares
+// and the optimizer step, so clipping sees it (the order of optimizer.hpp).
+void launch_add_prox(std::size_t n, float* g, const float* p, const float* center, float mu, cudaStream_t s);
+
 // Optimizer steps with torch.optim's rules (see optimizer.hpp). When sumsq is given, the
 // gradient is first clipped in place to max_norm (clip_grad_norm_). step_size = lr / (1-b1^t),
 // sqrt_bc2 = sqrt(1-b2^t).

@@ -1,8 +1,8 @@
 // Every GPU backend against cpu_reference: loss, predictions, every gradient and the parameters
 // after optimizer steps, on fresh random inputs, shapes that are not multiples of 32, partial
-// batches, both losses, both optimizers with clipping and weight decay, and the largest hidden
-// size the persistent kernel accepts. GPU outputs are poisoned with NaN before each call.
-// Skips (visibly) when no GPU is visible.
+// batches, both losses, both optimizers with clipping, weight decay and FedProx's proximal term,
+// and the largest hidden size the persistent kernel accepts. GPU outputs are poisoned with NaN
+// before each call. Skips (visibly) when no GPU is visible.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -63,6 +63,15 @@ std::vector<Case> standard_cases() {
   adam_clip.max_grad_norm = 0.01f;
   adam_clip.weight_decay = 1e-2f;
   cases.push_back({"3layer_h128_mse_adam_clip", {8, 24, 5, 128, 3, 24}, 8, LossKind::kMse, adam_clip});
+  // FedProx: the proximal gradient joins the loss's before clipping (which acts) and decay
+  OptimizerOptions adam_prox = adam_clip;
+  adam_prox.max_grad_norm = 0.5f;
+  adam_prox.prox_mu = 0.3f;
+  cases.push_back({"prox_2layer_mse_adam_clip", {8, 24, 5, 64, 2, 24}, 6, LossKind::kMse, adam_prox});
+  OptimizerOptions sgd_prox = sgd;
+  sgd_prox.max_grad_norm = 0.0f;
+  sgd_prox.prox_mu = 0.1f;
+  cases.push_back({"prox_odd_l1_sgd", {3, 5, 7, 33, 1, 11}, 3, LossKind::kL1, sgd_prox});
   return cases;
 }
 
@@ -84,6 +93,12 @@ void expect_matches_reference(const std::string& backend, const Case& c, Toleran
   init_forecaster_params(c.d, 2026, params.data());
   gpu->set_params(params.data());
   ref->set_params(params.data());
+  if (c.opt.prox_mu > 0.0f) {
+    std::vector<float> center(P);
+    init_forecaster_params(c.d, 2027, center.data());
+    gpu->set_prox_center(center.data());
+    ref->set_prox_center(center.data());
+  }
   std::cout << "[ detail   ] " << backend << ": " << backend_detail(*gpu) << "\n";
 
   for (int step = 0; step < 2; ++step) {
@@ -114,6 +129,11 @@ void expect_matches_reference(const std::string& backend, const Case& c, Toleran
     ref->get_params(p_ref.data());
     const auto cp = compare(p_gpu, p_ref, tol, "parameters after step " + std::to_string(step), &layout);
     EXPECT_TRUE(cp.ok) << cp.report;
+    // the stored gradient after the step: clipped, with the proximal term when there is one
+    gpu->get_grads(g_gpu.data());
+    ref->get_grads(g_ref.data());
+    const auto cs = compare(g_gpu, g_ref, tol, "gradients after step " + std::to_string(step), &layout);
+    EXPECT_TRUE(cs.ok) << cs.report;
 
     ASSERT_TRUE(poison_gpu_outputs(*gpu));
     std::vector<float> yh_gpu(ny, NAN), yh_ref(ny);
@@ -186,6 +206,30 @@ TEST(GpuBackendInput, RejectsABatchLargerThanBuilt) {
   auto gpu = make_backend("cuda", {2, 3, 4, 8, 1, 2});
   std::vector<float> x(3 * 3 * 4, 0.5f), y(3 * 2, 0.5f);
   EXPECT_THROW(gpu->load_batch(x.data(), y.data(), 3), InputError);
+}
+
+TEST(GpuBackendInput, RefusesAProximalTermWithoutACenter) {
+  SKIP_WITHOUT_GPU();
+  for (const char* name : {"cuda", "cudnn"}) {
+    SCOPED_TRACE(name);
+    auto gpu = make_backend(name, {2, 3, 4, 8, 1, 2});
+    std::vector<float> x(2 * 3 * 4, 0.5f), y(2 * 2, 0.5f), p(forecaster_param_count(gpu->dims()));
+    init_forecaster_params(gpu->dims(), 1, p.data());
+    gpu->set_params(p.data());
+    gpu->load_batch(x.data(), y.data(), 2);
+    gpu->forward_backward(LossKind::kMse);
+    OptimizerOptions opt;
+    opt.prox_mu = 0.1f;
+    try {
+      gpu->optimizer_step(opt);
+      FAIL() << "prox_mu > 0 without a center was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("set_prox_center"), std::string::npos) << e.what();
+    }
+    std::vector<float> after(p.size());
+    gpu->get_params(after.data());
+    EXPECT_EQ(after, p);  // nothing was applied
+  }
 }
 
 TEST(GpuDevice, ReportsNameCapabilityAndVersions) {
