@@ -1,0 +1,470 @@
+// fedload_bench_aggregate: what fedload's exact aggregation costs against plain MPI, in the same
+// run. One round's communication for a model of n float32 parameters, on the ranks the program
+// is started with (every rank one client whose update is already weighted):
+//   (a) raw_float32    MPI_Reduce(float, SUM) of the update to rank 0, rank 0 adds it to the
+//                      global model, MPI_Bcast of the new model
+//   (b) fedload_int64  fedload's path: max |update| (Transport::allreduce_max) -> scale exponent
+//                      -> update to int64 fixed point (fl::accumulate_fixed) -> Transport::
+//                      reduce_sum of int64 -> back to float on rank 0 (fl::fixed_to_float) ->
+//                      Transport::broadcast of the new model
+//   (c) raw_int64      MPI_Reduce(int64, SUM) of the same fixed-point values and MPI_Bcast of a
+//                      float32 model: (a) with twice the reduced bytes and no conversion, so
+//                      (c) - (a) is the wire cost of int64 and (b) - (c) the cost of the exponent,
+//                      the two conversions and the Transport layer
+// For (b), rank 0's own time in each of its phases is reported too.
+// Every size is checked before it is timed: (b) against the exactly known sum (every rank's input
+// is a pure function of (rank, index), so rank 0 recomputes it in double), (a) within float32
+// summation error, (c)'s int64 sum bitwise equal to (b)'s, and every rank's received model bitwise equal to
+// rank 0's. A size that fails is not timed. Time of a round = max over ranks; median and
+// [min, max] over repetitions; formulas in bench/README.md ("Aggregation").
+//
+//   mpirun -np P fedload_bench_aggregate [--sizes 10000,100000,1000000,10000000] [--reps 25]
+//                                        [--warmup 3] [--json FILE]
+#include <mpi.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "fedload/comm/mpi_session.hpp"
+#include "fedload/comm/mpi_transport.hpp"
+#include "fedload/core/build_info.hpp"
+#include "fedload/core/error.hpp"
+#include "fedload/core/rng.hpp"
+#include "fedload/fl/exact_sum.hpp"
+
+namespace {
+
+using namespace fedload;
+
+constexpr int kRoot = 0;
+constexpr std::uint64_t kSeed = 0x5eed'a66e'0000'0001;
+constexpr int kVariants = 3;
+const char* const kVariantNames[kVariants] = {"raw_float32", "fedload_int64", "raw_int64"};
+// the phases of (b), timed on every rank (rank 0's are reported)
+constexpr int kPhases = 5;
+const char* const kPhaseNames[kPhases] = {"exponent", "to_fixed", "reduce_sum", "to_float", "broadcast"};
+
+// Raw MPI calls run on a communicator with MPI_ERRORS_RETURN and are checked like the
+// transport's: a failure names the call, rank and host, and main ends the job.
+struct Where {
+  int rank = 0;
+  std::string host;
+} g_where;
+
+void mpi_checked(int code, const char* call) {
+  if (code != MPI_SUCCESS) comm::detail::throw_mpi_error(code, call, g_where.rank, g_where.host);
+}
+#define BENCH_MPI_CHECK(call) mpi_checked((call), #call)
+
+struct Options {
+  std::vector<std::size_t> sizes{10'000, 100'000, 1'000'000, 10'000'000};
+  int reps = 25, warmup = 3;
+  std::string json;
+};
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  auto value = [&](int& i) -> std::string {
+    if (i + 1 >= argc) throw_input_error("{} needs a value", argv[i]);
+    return argv[++i];
+  };
+  auto positive = [](const std::string& flag, const std::string& text) {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || v <= 0) throw_input_error("{} {}: expected a positive integer", flag, text);
+    return v;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--sizes") {
+      o.sizes.clear();
+      const std::string list = value(i);
+      for (std::size_t start = 0; start <= list.size();) {
+        const std::size_t end = std::min(list.find(',', start), list.size());
+        const auto n = positive("--sizes", list.substr(start, end - start));
+        if (n > INT_MAX) throw_input_error("--sizes: {} parameters exceed one MPI call's int count", n);
+        o.sizes.push_back(static_cast<std::size_t>(n));
+        start = end + 1;
+      }
+    } else if (a == "--reps") {
+      o.reps = static_cast<int>(std::min<long long>(positive(a, value(i)), 100000));
+    } else if (a == "--warmup") {
+      const std::string v = value(i);
+      o.warmup = v == "0" ? 0 : static_cast<int>(std::min<long long>(positive(a, v), 1000));
+    } else if (a == "--json") {
+      o.json = value(i);
+    } else {
+      throw_input_error("unknown argument {} (usage: fedload_bench_aggregate [--sizes N,N,...] [--reps R] "
+                        "[--warmup W] [--json FILE])", a);
+    }
+  }
+  return o;
+}
+
+// Rank r's update element j, already weighted by 1/P: uniform in [-0.01, 0.01) / P.
+float update_value(int rank, std::size_t j, int ranks) {
+  const std::uint64_t h = mix64(kSeed ^ (static_cast<std::uint64_t>(rank + 1) << 40) ^ j);
+  const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
+  return static_cast<float>((u - 0.5) * 0.02 / ranks);
+}
+
+// The global model before the round, the same on every rank: uniform in [-1, 1).
+float global_value(std::size_t j) {
+  const std::uint64_t h = mix64(kSeed ^ j);
+  return static_cast<float>(static_cast<double>(h >> 11) * 0x1.0p-52 - 1.0);
+}
+
+std::uint64_t fnv1a(const std::vector<float>& v) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+  for (std::size_t i = 0; i < v.size() * sizeof(float); ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+// One round of each variant over buffers allocated once (set-up stays out of the timed region).
+class AggregationRound {
+ public:
+  AggregationRound(comm::Transport& transport, MPI_Comm raw, std::size_t n)
+      : t_(transport), raw_(raw), n_(n), root_(transport.rank() == kRoot), update_(n), global_(n), model_(n),
+        acc_(n), sum_float_(root_ ? n : 0), sum_int_(root_ ? n : 0) {
+    for (std::size_t j = 0; j < n; ++j) {
+      update_[j] = update_value(t_.rank(), j, t_.size());
+      global_[j] = global_value(j);
+    }
+  }
+
+  void run(int variant) {
+    if (variant == 0) raw_float32();
+    if (variant == 1) fedload_int64();
+    if (variant == 2) raw_int64();
+  }
+
+  const std::vector<float>& model() const { return model_; }
+  const std::vector<std::int64_t>& int_sum() const { return sum_int_; }
+
+ private:
+  void raw_float32() {
+    BENCH_MPI_CHECK(
+        MPI_Reduce(update_.data(), sum_float_.data(), static_cast<int>(n_), MPI_FLOAT, MPI_SUM, kRoot, raw_));
+    if (root_)
+      for (std::size_t j = 0; j < n_; ++j) model_[j] = global_[j] + sum_float_[j];
+    BENCH_MPI_CHECK(MPI_Bcast(model_.data(), static_cast<int>(n_), MPI_FLOAT, kRoot, raw_));
+  }
+
+  // the runtime's path: the exponent must be the same on every rank, so it comes from the
+  // max over ranks (exact in any order) times the number of clients
+  void fedload_int64() {
+    double stamp[kPhases + 1];
+    stamp[0] = MPI_Wtime();
+    double bound = fl::fixed_point_term_bound(1.0, update_);
+    t_.allreduce_max({&bound, 1, comm::DataType::kFloat64});
+    exponent_ = fl::fixed_point_exponent(bound * t_.size());
+    stamp[1] = MPI_Wtime();
+    std::fill(acc_.begin(), acc_.end(), 0);
+    fl::accumulate_fixed(1.0, update_, exponent_, acc_);
+    stamp[2] = MPI_Wtime();
+    t_.reduce_sum(comm::const_buffer_of(std::span<const std::int64_t>(acc_)),
+                  comm::buffer_of(std::span<std::int64_t>(sum_int_)), kRoot);
+    stamp[3] = MPI_Wtime();
+    if (root_) fl::fixed_to_float(sum_int_, exponent_, global_, model_);
+    stamp[4] = MPI_Wtime();
+    t_.broadcast(comm::buffer_of(std::span<float>(model_)), kRoot);
+    stamp[5] = MPI_Wtime();
+    for (int p = 0; p < kPhases; ++p) phase_seconds_[p] = stamp[p + 1] - stamp[p];
+  }
+
+  // the same int64 bytes as (b) (acc_ from its last run) through raw MPI; no conversion: the
+  // model rank 0 broadcasts is the one it holds
+  void raw_int64() {
+    BENCH_MPI_CHECK(
+        MPI_Reduce(acc_.data(), sum_int_.data(), static_cast<int>(n_), MPI_INT64_T, MPI_SUM, kRoot, raw_));
+    BENCH_MPI_CHECK(MPI_Bcast(model_.data(), static_cast<int>(n_), MPI_FLOAT, kRoot, raw_));
+  }
+
+ public:
+  // this rank's seconds in each phase of the last (b) round
+  const double* phase_seconds() const { return phase_seconds_; }
+
+ private:
+
+  comm::Transport& t_;
+  MPI_Comm raw_;
+  std::size_t n_;
+  bool root_;
+  std::vector<float> update_, global_, model_;
+  std::vector<std::int64_t> acc_;
+  std::vector<float> sum_float_;
+  std::vector<std::int64_t> sum_int_;
+  int exponent_ = 0;
+  double phase_seconds_[kPhases] = {};
+};
+
+// |got - want| <= atol + rtol * |want| element by element; the worst element, where, and how many fail.
+struct Check {
+  std::size_t wrong = 0, worst_at = 0;
+  double worst_ratio = 0, worst_got = 0, worst_want = 0;
+  void element(std::size_t j, double got, double want, double atol, double rtol) {
+    const double ratio = std::fabs(got - want) / (atol + rtol * std::fabs(want));
+    if (!(ratio <= 1.0)) ++wrong;
+    if (!(ratio <= worst_ratio)) {
+      worst_ratio = ratio, worst_at = j, worst_got = got, worst_want = want;
+    }
+  }
+};
+
+struct CheckResult {
+  std::uint64_t wrong[kVariants] = {0, 0, 0};
+  std::string detail;  // rank 0 only: worst element of each variant
+  bool ok() const { return wrong[0] + wrong[1] + wrong[2] == 0; }
+};
+
+// One round of each variant, compared with the exactly known result (rank 0) and with rank 0's
+// model (every other rank).
+CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm raw, std::size_t n) {
+  const int P = t.size();
+  std::vector<std::vector<float>> models;
+  std::uint64_t hashes[kVariants];
+  std::vector<std::int64_t> int_sum_b;
+  for (int v = 0; v < kVariants; ++v) {
+    round.run(v);
+    hashes[v] = fnv1a(round.model());
+    if (t.rank() == kRoot && v < 2) models.push_back(round.model());
+    if (v == 1) int_sum_b = round.int_sum();
+  }
+  CheckResult r;
+  // every rank holds rank 0's model after the broadcast
+  std::uint64_t root_hashes[kVariants];
+  std::copy(hashes, hashes + kVariants, root_hashes);
+  BENCH_MPI_CHECK(MPI_Bcast(root_hashes, kVariants, MPI_UINT64_T, kRoot, raw));
+  std::uint64_t ranks_wrong[kVariants];
+  for (int v = 0; v < kVariants; ++v) ranks_wrong[v] = hashes[v] != root_hashes[v];
+  BENCH_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, ranks_wrong, kVariants, MPI_UINT64_T, MPI_SUM, raw));
+
+  if (t.rank() == kRoot) {
+    Check a, b;
+    std::uint64_t c_wrong = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      const double g = global_value(j);
+      double sum = 0, sum_abs = std::fabs(g);
+      for (int q = 0; q < P; ++q) {
+        const double u = update_value(q, j, P);
+        sum += u;
+        sum_abs += std::fabs(u);
+      }
+      const double want = g + sum;
+      // float32 summation: P - 1 additions of partial sums <= sum_abs, then the global model
+      a.element(j, models[0][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
+      // fixed point: exact to ~2^-60, then one rounding to float32
+      b.element(j, models[1][j], want, 1e-12, 0x1.0p-23);
+      // (c) reduces (b)'s fixed-point values: the same integers, bit for bit
+      c_wrong += round.int_sum()[j] != int_sum_b[j];
+    }
+    r.wrong[0] = a.wrong;
+    r.wrong[1] = b.wrong;
+    r.wrong[2] = c_wrong;
+    r.detail = fmt::format("worst (a) {:.3g} of tolerance at {} ({} vs {}), (b) {:.3g} at {} ({} vs {})",
+                           a.worst_ratio, a.worst_at, a.worst_got, a.worst_want, b.worst_ratio, b.worst_at,
+                           b.worst_got, b.worst_want);
+  }
+  for (int v = 0; v < kVariants; ++v) r.wrong[v] += ranks_wrong[v];
+  BENCH_MPI_CHECK(MPI_Bcast(r.wrong, kVariants, MPI_UINT64_T, kRoot, raw));
+  return r;
+}
+
+struct Stats {
+  double median = 0, min = 0, max = 0;
+};
+
+Stats stats_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return {v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]), v.front(), v.back()};
+}
+
+struct SizeResult {
+  std::size_t params = 0;
+  CheckResult check;
+  std::vector<double> times[kVariants];  // max over ranks, per repetition (rank 0)
+  std::vector<double> phases[kPhases];   // rank 0's own seconds in each phase of (b), per repetition
+  comm::TransferCounts fedload_counts;   // one (b) round, rank 0's logical bytes
+};
+
+// warm-up, then every repetition times (a), (b), (c) back to back, each from a barrier
+void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeResult& out) {
+  for (int w = 0; w < o.warmup; ++w)
+    for (int v = 0; v < kVariants; ++v) round.run(v);
+  std::vector<double> local(static_cast<std::size_t>(kVariants * o.reps));
+  for (int rep = 0; rep < o.reps; ++rep)
+    for (int v = 0; v < kVariants; ++v) {
+      BENCH_MPI_CHECK(MPI_Barrier(raw));
+      const double start = MPI_Wtime();
+      round.run(v);
+      local[static_cast<std::size_t>(v * o.reps + rep)] = MPI_Wtime() - start;
+      if (v == 1)
+        for (int p = 0; p < kPhases; ++p) out.phases[p].push_back(round.phase_seconds()[p]);
+    }
+  std::vector<double> worst(local.size());
+  BENCH_MPI_CHECK(
+      MPI_Reduce(local.data(), worst.data(), static_cast<int>(local.size()), MPI_DOUBLE, MPI_MAX, kRoot, raw));
+  for (int v = 0; v < kVariants; ++v)
+    out.times[v].assign(worst.begin() + v * o.reps, worst.begin() + (v + 1) * o.reps);
+}
+
+// bytes the formula counts per round: the float32 update reduced plus the float32 model broadcast
+double round_bytes(std::size_t n) { return 8.0 * static_cast<double>(n); }
+
+void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t hosts, const Options& o) {
+  std::printf("fedload_bench_aggregate: %d ranks on %zu host(s), %d repetitions after %d warm-up; "
+              "time = max over ranks, ms; GB/s = 8 n / median\n",
+              ranks, hosts, o.reps, o.warmup);
+  std::printf("%10s  %-14s %10s %10s %10s %8s %9s %7s\n", "params", "variant", "median_ms", "min_ms", "max_ms",
+              "GB/s", "vs_(a)", "#wrong");
+  bool all_ok = true;
+  for (const auto& r : results) {
+    all_ok = all_ok && r.check.ok();
+    const double base = r.check.ok() ? stats_of(r.times[0]).median : 0;
+    for (int v = 0; v < kVariants; ++v) {
+      if (!r.check.ok()) {
+        std::printf("%10zu  %-14s %10s %10s %10s %8s %9s %7llu\n", r.params, kVariantNames[v], "-", "-", "-", "-",
+                    "-", static_cast<unsigned long long>(r.check.wrong[v]));
+        continue;
+      }
+      const Stats s = stats_of(r.times[v]);
+      std::printf("%10zu  %-14s %10.3f %10.3f %10.3f %8.2f %+8.1f%% %7llu\n", r.params, kVariantNames[v],
+                  s.median * 1e3, s.min * 1e3, s.max * 1e3, round_bytes(r.params) / s.median / 1e9,
+                  (s.median / base - 1.0) * 100.0, static_cast<unsigned long long>(r.check.wrong[v]));
+    }
+    if (!r.check.ok()) {
+      std::printf("  FAILED at %zu params: %s\n", r.params, r.check.detail.c_str());
+      continue;
+    }
+    std::printf("%10zu  %-14s", r.params, "(b) on rank 0");
+    for (int p = 0; p < kPhases; ++p) std::printf(" %s %.3f", kPhaseNames[p], stats_of(r.phases[p]).median * 1e3);
+    std::printf(" ms\n");
+  }
+  std::printf("%s\n", all_ok ? "OK: every result checked before it was timed" : "FAILED");
+}
+
+void write_json(const std::string& path, const std::vector<SizeResult>& results, int ranks,
+                const std::vector<std::string>& hosts, const Options& o) {
+  std::ofstream out(path);
+  if (!out) throw_runtime_error("--json {}: cannot open for writing", path);
+  auto quoted = [](const std::string& s) {
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') q += '\\';
+      q += c;
+    }
+    return q + '"';
+  };
+  out << "{\n  \"program\": \"fedload_bench_aggregate\",\n";
+  out << "  \"git_commit\": " << quoted(build_info::git_commit) << ",\n";
+  out << "  \"mpi_library\": " << quoted(comm::MpiSession::library_version()) << ",\n";
+  out << "  \"ranks\": " << ranks << ",\n  \"hosts\": [";
+  for (std::size_t i = 0; i < hosts.size(); ++i) out << (i ? ", " : "") << quoted(hosts[i]);
+  out << "],\n  \"repetitions\": " << o.reps << ",\n  \"warmup\": " << o.warmup << ",\n";
+  out << "  \"time\": \"seconds of one round, max over ranks, per repetition\",\n";
+  out << "  \"gb_per_s\": \"8 * params / median_s / 1e9 (float32 update reduced + float32 model broadcast)\",\n";
+  out << "  \"results\": [";
+  bool first = true;
+  for (const auto& r : results) {
+    const double base = r.check.ok() ? stats_of(r.times[0]).median : 0;
+    for (int v = 0; v < kVariants; ++v) {
+      out << (first ? "\n" : ",\n") << "    {\"params\": " << r.params << ", \"variant\": \"" << kVariantNames[v]
+          << "\", \"wrong\": " << r.check.wrong[v] << ", \"checked\": " << (r.check.ok() ? "true" : "false");
+      first = false;
+      if (r.check.ok()) {
+        const Stats s = stats_of(r.times[v]);
+        out << fmt::format(", \"median_s\": {:.9g}, \"min_s\": {:.9g}, \"max_s\": {:.9g}, \"gb_per_s\": {:.6g}, "
+                           "\"vs_raw_float32\": {:.6g}",
+                           s.median, s.min, s.max, round_bytes(r.params) / s.median / 1e9, s.median / base - 1.0);
+        if (v == 1) {
+          out << ", \"root_logical_bytes\": {\"sent\": " << r.fedload_counts.bytes_sent
+              << ", \"received\": " << r.fedload_counts.bytes_received << "}, \"root_phase_median_s\": {";
+          for (int p = 0; p < kPhases; ++p)
+            out << (p ? ", " : "") << fmt::format("\"{}\": {:.9g}", kPhaseNames[p], stats_of(r.phases[p]).median);
+          out << "}";
+        }
+        out << ", \"times_s\": [";
+        for (std::size_t i = 0; i < r.times[v].size(); ++i)
+          out << (i ? ", " : "") << fmt::format("{:.9g}", r.times[v][i]);
+        out << "]";
+      }
+      out << "}";
+    }
+  }
+  out << "\n  ]\n}\n";
+  if (!out) throw_runtime_error("--json {}: write failed", path);
+}
+
+int run(const comm::MpiSession& session, const Options& o) {
+  const auto transport = comm::make_mpi_transport(session);
+  MPI_Comm raw = MPI_COMM_NULL;
+  BENCH_MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &raw));
+  BENCH_MPI_CHECK(MPI_Comm_set_errhandler(raw, MPI_ERRORS_RETURN));
+  // an output file that cannot be written is refused before anything runs, on every rank
+  int json_ok = 1;
+  if (session.is_root() && !o.json.empty()) json_ok = std::ofstream(o.json) ? 1 : 0;
+  BENCH_MPI_CHECK(MPI_Bcast(&json_ok, 1, MPI_INT, kRoot, raw));
+  if (!json_ok) throw_input_error("--json {}: cannot open for writing", o.json);
+  const auto all_hosts = session.all_hosts();
+  const std::set<std::string> hosts(all_hosts.begin(), all_hosts.end());
+  std::vector<SizeResult> results;
+  for (std::size_t n : o.sizes) {
+    SizeResult r;
+    r.params = n;
+    AggregationRound round(*transport, raw, n);
+    r.check = check_round(round, *transport, raw, n);
+    const auto before = transport->counts();
+    round.run(1);
+    r.fedload_counts = transport->counts() - before;
+    if (r.check.ok()) time_rounds(round, raw, o, r);
+    if (session.is_root()) {
+      std::fprintf(stderr, "  %zu params: checked (%s), %s\n", n, r.check.detail.c_str(),
+                   r.check.ok() ? "timed" : "NOT timed");
+    }
+    results.push_back(std::move(r));
+  }
+  BENCH_MPI_CHECK(MPI_Comm_free(&raw));
+  bool ok = true;
+  for (const auto& r : results) ok = ok && r.check.ok();
+  if (session.is_root()) {
+    print_table(results, session.size(), hosts.size(), o);
+    if (!o.json.empty()) write_json(o.json, results, session.size(), {hosts.begin(), hosts.end()}, o);
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fedload::comm::MpiSession session(&argc, &argv);
+  g_where = {session.rank(), session.host()};
+  try {
+    const Options options = parse_options(argc, argv);
+    return run(session, options);
+  } catch (const fedload::Error& e) {
+    // bad arguments are the same on every rank: rank 0 says why, every rank exits with 2
+    if (e.kind() == fedload::ErrorKind::kInput) {
+      if (session.is_root()) std::fprintf(stderr, "fedload_bench_aggregate: error: %s\n", e.what());
+      return e.exit_code();
+    }
+    std::fprintf(stderr, "fedload_bench_aggregate: rank %d: error: %s\n", session.rank(), e.what());
+    fedload::comm::MpiSession::abort(e.exit_code());
+  }
+}
