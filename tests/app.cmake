@@ -26,3 +26,12 @@ if(TARGET fedload)
   target_compile_definitions(fedload_federated_run_tests PRIVATE FEDLOAD_MPIEXEC="${MPIEXEC_EXECUTABLE}")
   add_dependencies(fedload_federated_run_tests fedload)
 endif()
+if(TARGET fedload)
+  fedload_add_test(fedload_federated_faults_tests
+    SOURCES integration/federated_faults_test.cpp
+    LIBS fedload::core
+    LABELS integration
+    TIMEOUT 600)
+  target_compile_definitions(fedload_federated_faults_tests PRIVATE FEDLOAD_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+  add_dependencies(fedload_federated_faults_tests fedload)
+endif()

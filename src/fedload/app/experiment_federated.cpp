@@ -112,6 +112,7 @@ class FederatedExperiment final : public Experiment {
     work.loss = loss_kind(cfg_);
     work.optimizer = optimizer_options(cfg_);
     work.seed = seed;
+    work.fault = injected_fault_from_config(cfg_, mpi_);  // test only: [debug]
     add_data_and_model_attributes(attrs, data, dims_);
     local_ = std::make_unique<FederatedClients>(std::move(data), std::move(backend), work);
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "fedload/core/error.hpp"
 #include "fedload/core/rng.hpp"
+#include "fedload/data/time.hpp"
 #include "fedload/model/baselines.hpp"
 #include "fedload/model/local_training.hpp"
 #include "fedload/model/trainer.hpp"
@@ -22,6 +24,23 @@ std::vector<float> denormalized(std::span<const float> v, const data::Normalizer
   return out;
 }
 
+// a non-finite value would surface rounds later as a diverged loss or a NaN metric: refuse it
+// at set-up, saying exactly where it is
+void check_finite(const data::ClientDataset& c, const char* set_name, const data::WindowSet& w) {
+  const std::size_t nx = w.lookback * w.features;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    for (std::size_t k = 0; k < nx; ++k)
+      if (!std::isfinite(w.x[i * nx + k]))
+        throw_input_error("client {}: {} window {} (origin {}) holds {} at input step {} of {}, feature {}", c.client,
+                          set_name, i, data::format_timestamp(w.origin[i]), w.x[i * nx + k], k / w.features + 1,
+                          w.lookback, k % w.features);
+    for (std::size_t h = 0; h < w.horizon; ++h)
+      if (!std::isfinite(w.y[i * w.horizon + h]))
+        throw_input_error("client {}: {} window {} (origin {}) holds {} at target step {} of {}", c.client, set_name,
+                          i, data::format_timestamp(w.origin[i]), w.y[i * w.horizon + h], h + 1, w.horizon);
+  }
+}
+
 }  // namespace
 
 FederatedClients::FederatedClients(data::ClientDatasets data, std::unique_ptr<kernels::ForecasterBackend> backend,
@@ -29,10 +48,16 @@ FederatedClients::FederatedClients(data::ClientDatasets data, std::unique_ptr<ke
     : data_(std::move(data)), backend_(std::move(backend)), work_(work) {
   std::sort(data_.clients.begin(), data_.clients.end(),
             [](const data::ClientDataset& a, const data::ClientDataset& b) { return a.client < b.client; });
-  for (const auto& c : data_.clients) {
+  check_fault_client(work_.fault, data_.client_count());
+  for (auto& c : data_.clients) {
     if (c.train.empty())
       throw_input_error("client {} has no training windows (series {}): fewer days or a shorter lookback/horizon",
                         c.client, c.slices.front().column);
+    inject_at_setup(work_.fault, c);
+    check_finite(c, "training", c.train);
+    check_finite(c, "validation", c.val);
+    check_finite(c, "test", c.test);
+    check_finite(c, "test-day", c.test_midnight);
     ids_.push_back(static_cast<std::int64_t>(c.client));
   }
   local_.resize(kernels::forecaster_param_count(backend_->dims()));
@@ -48,6 +73,10 @@ const data::ClientDataset& FederatedClients::dataset(std::int64_t client) const 
   return data_.clients[static_cast<std::size_t>(it - ids_.begin())];
 }
 
+data::ClientDataset& FederatedClients::dataset(std::int64_t client) {
+  return const_cast<data::ClientDataset&>(std::as_const(*this).dataset(client));
+}
+
 std::int64_t FederatedClients::planned_steps(std::int64_t client) const {
   const auto n = static_cast<std::int64_t>(dataset(client).train.size());
   const std::int64_t b = std::min(work_.batch, backend_->dims().B);
@@ -60,7 +89,7 @@ std::int64_t FederatedClients::planned_steps(std::int64_t client) const {
 
 LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> global, std::int64_t round,
                                     const fl::LocalObjective& objective) {
-  const auto& c = dataset(client);
+  auto& c = dataset(client);
   auto& b = *backend_;
   b.set_params(global.data());
   model::LocalTrainOptions o;
@@ -77,11 +106,15 @@ LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> 
   o.stream = mix64(kLocalTag ^ (static_cast<std::uint64_t>(client) << 32) ^ static_cast<std::uint64_t>(round));
   model::LocalTrainResult r;
   try {
+    inject_before_local_train(work_.fault, round, c);
     r = model::local_train(b, {c.train.x.data(), c.train.y.data(), c.train.size()}, o);
   } catch (const Error& e) {
     throw Error(e.kind(), fmt::format("client {}, round {}: {}", client, round, e.what()));
+  } catch (const std::exception& e) {  // a library's or the system's (bad_alloc ...): a run-time failure
+    throw Error(ErrorKind::kRuntime, fmt::format("client {}, round {}: {}", client, round, e.what()));
   }
   b.get_params(local_.data());
+  inject_after_local_train(work_.fault, client, round, local_);
 
   LocalUpdate u;
   u.report.client = client;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fedload/app/client_table.hpp"
+#include "fedload/app/fault_injection.hpp"
 #include "fedload/app/forecast_evaluation.hpp"
 #include "fedload/data/dataset.hpp"
 #include "fedload/fl/strategy.hpp"
@@ -25,6 +26,7 @@ struct LocalWork {
   kernels::LossKind loss = kernels::LossKind::kMse;
   kernels::OptimizerOptions optimizer;
   std::uint64_t seed = 0;
+  InjectedFault fault;         // test only ([debug]); kind kNone in every real run
 };
 
 struct LocalUpdate {
@@ -40,6 +42,8 @@ struct ClientEvaluation {
 
 class FederatedClients {
  public:
+  // InputError when a client has no training windows or a non-finite value in any window
+  // (naming the client, window set, window origin, step and feature).
   FederatedClients(data::ClientDatasets data, std::unique_ptr<kernels::ForecasterBackend> backend,
                    const LocalWork& work);
 
@@ -48,8 +52,8 @@ class FederatedClients {
   // Optimizer steps client `client` takes in a round (its share of the local work).
   std::int64_t planned_steps(std::int64_t client) const;
 
-  // One round of local training from `global`; throws fedload::Error naming the client when the
-  // loss or the update is not finite.
+  // One round of local training from `global`; throws fedload::Error naming the client and round
+  // when the loss or the update is not finite, or when training throws anything.
   LocalUpdate train(std::int64_t client, std::span<const float> global, std::int64_t round,
                     const fl::LocalObjective& objective);
   // The global model on every hosted client's test days (sums for pooling on rank 0).
@@ -62,6 +66,7 @@ class FederatedClients {
 
  private:
   const data::ClientDataset& dataset(std::int64_t client) const;
+  data::ClientDataset& dataset(std::int64_t client);
 
   data::ClientDatasets data_;
   std::unique_ptr<kernels::ForecasterBackend> backend_;

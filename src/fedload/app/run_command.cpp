@@ -100,11 +100,7 @@ void declare_on_every_rank(const comm::MpiSession& mpi, Experiment& experiment, 
     code = e.exit_code();
     message = e.what();
   }
-  if (mpi.size() == 1) {
-    if (code != 0) throw Error(code == 2 ? ErrorKind::kInput : ErrorKind::kRuntime, message);
-    return;
-  }
-  const auto agreed = mpi.agree_on_failure(code);
+  const auto agreed = mpi.agree_on_failure(code);  // one rank too: the same line names rank and host
   if (agreed.code == 0) return;
   if (mpi.rank() == agreed.first_failed_rank) {
     std::fprintf(stderr, "fedload: error: rank %d (host %s): %s\n", mpi.rank(), mpi.host().c_str(), message.c_str());
@@ -155,11 +151,11 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     } catch (const std::exception& e) {
       // one rank failing mid-run would leave the others waiting in a collective: it says who it
       // is and ends the whole job; rank 0's file keeps status "incomplete" and every row flushed
-      if (mpi.size() == 1) throw;
       const int code = dynamic_cast<const Error*>(&e) ? dynamic_cast<const Error&>(e).exit_code() : 1;
       std::fprintf(stderr, "fedload: error on rank %d of %d (host %s): %s\n", mpi.rank(), mpi.size(),
                    mpi.host().c_str(), e.what());
       std::fflush(stderr);
+      if (mpi.size() == 1) return code;  // nobody waits: the writer closes on the way out, still "incomplete"
       comm::MpiSession::abort(code);
     }
 

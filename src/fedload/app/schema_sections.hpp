@@ -10,4 +10,5 @@ void add_train_keys(ConfigSchema& s);
 void add_fl_keys(ConfigSchema& s);
 void add_backend_keys(ConfigSchema& s);
 void add_output_keys(ConfigSchema& s);
+void add_debug_keys(ConfigSchema& s);  // test only (fault_injection.hpp)
 }  // namespace fedload::app

@@ -1,0 +1,197 @@
+// A client that fails stops the whole federated job promptly, with a message naming the rank,
+// the host and the client; no rank is left waiting; the result file stays readable, marked
+// incomplete, and holds every round before the failure. Each case is made real by the test-only
+// [debug] fault injection: an exception in local training, NaN inputs (the loss check fires),
+// an Inf parameter (the update check fires), a NaN in the windows at set-up (validation fires),
+// and a process that dies without a word to MPI (_exit or SIGKILL).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "support/run_process.hpp"
+
+namespace fedload {
+namespace {
+
+using testing::fedload_binary;
+using testing::ProcessResult;
+using testing::run_process;
+using testing::TempDir;
+
+// 12 clients, all selected every round (so the fault's round is the round it strikes in), 3 ranks
+// host 4 each: clients 0-3 on rank 0, 4-7 on rank 1, 8-11 on rank 2
+const std::string kSmall =
+    " --set fl.mode=federated --set fl.clients=12 --set fl.rounds=3 --set fl.selection=all"
+    " --set fl.work_variation=0.5 --set data.days=40 --set data.test_days=4 --set data.val_days=0"
+    " --set model.hidden=8 --set train.batch_size=32 --set train.lr=0.01";
+
+// the whole command may take this long; a hang shows as timeout's exit code 124
+constexpr int kBoundSeconds = 60;
+
+std::string host_name() {
+  char h[256] = {};
+  ::gethostname(h, sizeof h - 1);
+  return h;
+}
+
+std::string fault(const std::string& kind, int client, int round) {
+  return " --set debug.fault=" + kind + " --set debug.fault_client=" + std::to_string(client) +
+         " --set debug.fault_round=" + std::to_string(round);
+}
+
+struct TimedRun {
+  ProcessResult r;
+  double seconds = 0;
+};
+
+// ranks == 0: without mpirun (an MPI singleton)
+TimedRun run_bounded(int ranks, const std::string& args, const std::filesystem::path& out) {
+  const std::string bound = "timeout -k 5 " + std::to_string(kBoundSeconds) + " ";
+  const std::string launcher =
+      ranks == 0 ? bound + fedload_binary()
+                 : "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " + bound + FEDLOAD_MPIEXEC +
+                       " --oversubscribe -np " + std::to_string(ranks) + " " + fedload_binary();
+  const auto start = std::chrono::steady_clock::now();
+  TimedRun t;
+  t.r = run_process(launcher + " run" + kSmall + args + " --out " + out.string());
+  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("    %-40s exit %3d in %.2f s\n", args.c_str(), t.r.exit_code, t.seconds);
+  return t;
+}
+
+void expect_finished_in_time(const TimedRun& t) {
+  EXPECT_NE(t.r.exit_code, 124) << "timed out after " << kBoundSeconds << " s: a rank hung\n" << t.r.err;
+  EXPECT_LT(t.seconds, kBoundSeconds);
+}
+
+// `fedload report` reads the file, calls it incomplete and shows exactly the rounds before `fault_round`
+void expect_incomplete_with_rounds_before(const std::filesystem::path& out, int fault_round) {
+  ASSERT_TRUE(std::filesystem::exists(out)) << out;
+  const auto rep = run_process(fedload_binary() + " report " + out.string());
+  ASSERT_EQ(rep.exit_code, 0) << rep.err << rep.out;
+  EXPECT_NE(rep.out.find("INCOMPLETE RUN"), std::string::npos) << rep.out;
+  const std::string n = std::to_string(fault_round - 1);
+  EXPECT_NE(rep.out.find("last row of rounds (row " + n + " of " + n + ")"), std::string::npos) << rep.out;
+}
+
+TEST(FederatedFaults, ExceptionInLocalTrainingOnRank1EndsTheJobWithExit1) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(3, fault("exception", 5, 2), out);
+  expect_finished_in_time(t);
+  EXPECT_EQ(t.r.exit_code, 1) << t.r.err;  // a run-time failure; MPI_Abort(1) becomes mpirun's status
+  EXPECT_NE(t.r.err.find("rank 1 of 3 (host " + host_name() + "): client 5, round 2: injected fault"),
+            std::string::npos)
+      << t.r.err;
+  EXPECT_NE(t.r.out.find("round    1/3"), std::string::npos) << t.r.out;
+  EXPECT_EQ(t.r.out.find("round    2/3"), std::string::npos) << t.r.out;
+  expect_incomplete_with_rounds_before(out, 2);
+}
+
+TEST(FederatedFaults, NanInputsOnRank2TripTheLossCheck) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(3, fault("nan_loss", 9, 3), out);
+  expect_finished_in_time(t);
+  EXPECT_EQ(t.r.exit_code, 1) << t.r.err;
+  EXPECT_NE(t.r.err.find("rank 2 of 3 (host " + host_name() + "): client 9, round 3: local training: non-finite loss"),
+            std::string::npos)
+      << t.r.err;
+  expect_incomplete_with_rounds_before(out, 3);
+}
+
+TEST(FederatedFaults, InfParameterOnRank0IsCaughtBeforeAggregation) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(3, fault("inf_update", 2, 2), out);
+  expect_finished_in_time(t);
+  EXPECT_EQ(t.r.exit_code, 1) << t.r.err;
+  // the loss was finite: the update's norm is what gives it away
+  EXPECT_NE(t.r.err.find("rank 0 of 3 (host " + host_name() + "): client 2, round 2: local training diverged"),
+            std::string::npos)
+      << t.r.err;
+  EXPECT_NE(t.r.err.find("update norm inf"), std::string::npos) << t.r.err;
+  expect_incomplete_with_rounds_before(out, 2);
+}
+
+TEST(FederatedFaults, NonFiniteWindowIsRefusedAtSetUpWithExit2AndNoFile) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(3, fault("bad_data", 5, 1), out);
+  expect_finished_in_time(t);
+  EXPECT_EQ(t.r.exit_code, 2) << t.r.err;  // bad data is bad input; every rank agrees before the file exists
+  EXPECT_NE(t.r.err.find("rank 1 (host " + host_name() + "): client 5: training window 0 (origin "),
+            std::string::npos)
+      << t.r.err;
+  EXPECT_NE(t.r.err.find("holds nan at input step 24 of 24, feature 0"), std::string::npos) << t.r.err;
+  EXPECT_EQ(t.r.out.find("round    1/3"), std::string::npos) << t.r.out;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(FederatedFaults, RankThatExitsAbruptlyEndsTheJob) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(3, fault("rank_exit", 9, 2), out);
+  expect_finished_in_time(t);
+  EXPECT_EQ(t.r.exit_code, 3) << t.r.err;  // the launcher passes on the dead process's status
+  EXPECT_NE(t.r.err.find("rank 2 of 3 (host " + host_name() + "): client 9, round 2: the process ends now"),
+            std::string::npos)
+      << t.r.err;
+  expect_incomplete_with_rounds_before(out, 2);
+}
+
+TEST(FederatedFaults, KilledRankEndsTheJob) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(3, fault("rank_kill", 5, 2), out);
+  expect_finished_in_time(t);
+  EXPECT_NE(t.r.exit_code, 0) << t.r.err;
+  EXPECT_NE(t.r.err.find("rank 1 of 3 (host " + host_name() + "): client 5, round 2: the process raises SIGKILL"),
+            std::string::npos)
+      << t.r.err;
+  expect_incomplete_with_rounds_before(out, 2);
+}
+
+TEST(FederatedFaults, WriterRankThatDiesAbruptlyLeavesAReadableFile) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(3, fault("rank_exit", 1, 3), out);  // client 1 lives on rank 0
+  expect_finished_in_time(t);
+  EXPECT_EQ(t.r.exit_code, 3) << t.r.err;
+  EXPECT_NE(t.r.err.find("rank 0 of 3 (host " + host_name() + "): client 1, round 3"), std::string::npos) << t.r.err;
+  expect_incomplete_with_rounds_before(out, 3);
+}
+
+TEST(FederatedFaults, WithoutMpirunTheSameMessageAndFile) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(0, fault("nan_loss", 5, 2), out);
+  expect_finished_in_time(t);
+  EXPECT_EQ(t.r.exit_code, 1) << t.r.err;
+  EXPECT_NE(t.r.err.find("fedload: error on rank 0 of 1 (host " + host_name() +
+                         "): client 5, round 2: local training: non-finite loss"),
+            std::string::npos)
+      << t.r.err;
+  expect_incomplete_with_rounds_before(out, 2);
+
+  const auto bad = run_bounded(0, fault("bad_data", 7, 1), dir / "b.h5");
+  EXPECT_EQ(bad.r.exit_code, 2) << bad.r.err;
+  EXPECT_NE(bad.r.err.find("rank 0 (host " + host_name() + "): client 7: training window 0"), std::string::npos)
+      << bad.r.err;
+}
+
+TEST(FederatedFaults, FaultForAClientTheRunDoesNotHaveIsAnInputError) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const auto t = run_bounded(0, fault("exception", 12, 1), out);
+  EXPECT_EQ(t.r.exit_code, 2) << t.r.err;
+  EXPECT_NE(t.r.err.find("debug.fault_client = 12 but the run has 12 clients"), std::string::npos) << t.r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+}  // namespace fedload
