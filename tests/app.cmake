@@ -35,3 +35,12 @@ if(TARGET fedload)
   target_compile_definitions(fedload_federated_faults_tests PRIVATE FEDLOAD_MPIEXEC="${MPIEXEC_EXECUTABLE}")
   add_dependencies(fedload_federated_faults_tests fedload)
 endif()
+if(TARGET fedload)
+  fedload_add_test(fedload_verify_tests
+    SOURCES integration/verify_test.cpp
+    LIBS fedload::core
+    LABELS integration
+    TIMEOUT 300)
+  target_compile_definitions(fedload_verify_tests PRIVATE FEDLOAD_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+  add_dependencies(fedload_verify_tests fedload)
+endif()

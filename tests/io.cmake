@@ -5,6 +5,7 @@ endif()
 
 fedload_add_test(fedload_io_tests
   SOURCES unit/io_result_file_test.cpp unit/io_report_test.cpp unit/io_python_reader_test.cpp
+          unit/io_provenance_test.cpp
   LIBS fedload::io
   LABELS unit
   TIMEOUT 60)

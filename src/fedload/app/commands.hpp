@@ -15,6 +15,8 @@ struct RunArgs {
 int run_command(const RunArgs& args, int* argc, char*** argv);
 
 int report_command(const std::string& path, bool json);
+// exit 0: provenance intact, 1: broken (names the first round), 2: not a result with provenance
+int verify_command(const std::string& path, bool json);
 
 int config_show_command(const std::string& config_path, const std::vector<std::string>& sets);
 int config_keys_command(bool markdown);

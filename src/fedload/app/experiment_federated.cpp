@@ -28,6 +28,7 @@
 #include "fedload/fl/placement.hpp"
 #include "fedload/fl/selection.hpp"
 #include "fedload/fl/strategy.hpp"
+#include "fedload/io/provenance.hpp"
 #include "fedload/kernels/init.hpp"
 
 namespace fedload::app {
@@ -152,6 +153,7 @@ class FederatedExperiment final : public Experiment {
         .float64("r2")
         .int64("values", "", "forecast values scored");
     declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
+    io::ProvenanceChain::declare(schema);
 
     attrs.push_back({"backend", backend_name_});
     attrs.push_back({"mode", cfg_.get_string("fl.mode")});
@@ -198,6 +200,7 @@ class FederatedExperiment final : public Experiment {
       {
         PhaseTimer t(phases, "write", r);
         if (ctx.writer) write_round(*ctx.writer, s);
+        if (ctx.writer) append_provenance(*ctx.writer, s.round);
       }
       ctx.flush_timing(phases);
       last_ = s;
@@ -223,6 +226,7 @@ class FederatedExperiment final : public Experiment {
   io::AttributeList final_attributes() const override {
     io::AttributeList a;
     a.push_back({"final_model_sha256", sha256_hex(global_.data(), global_.size() * sizeof(float))});
+    a.push_back({std::string(io::kProvenanceHeadAttribute), to_hex(chain_.head())});
     a.push_back({"rounds_run", last_.round});
     for (const auto& m : metrics_) {
       if (m.client != -1) continue;
@@ -273,10 +277,14 @@ class FederatedExperiment final : public Experiment {
     round_reports_.clear();
     std::optional<std::vector<double>> coefficients;
     if (!selected.empty()) {
+      std::vector<ReportMessage> mine;
+      {
+        PhaseTimer t(phases, "update_transform", r);  // each update's SHA-256, for the provenance chain
+        for (const auto& u : updates)
+          mine.push_back({u.report, u.update_norm, ctx.mpi.rank(), io::float_sha256(u.delta)});
+      }
       {
         TransportPhase t(phases, "communicate", r, tr);
-        std::vector<ReportMessage> mine;
-        for (const auto& u : updates) mine.push_back({u.report, u.update_norm, ctx.mpi.rank()});
         round_reports_ = decode_reports(tr.allgather_bytes(encode_reports(mine)));
         if (round_reports_.size() != selected.size())
           throw_runtime_error("round {}: {} clients selected but {} reported", r, selected.size(), round_reports_.size());
@@ -379,6 +387,20 @@ class FederatedExperiment final : public Experiment {
     global_.swap(next);
   }
 
+  // rank 0, after aggregation: the round's record in the hash chain (weights = the coefficients
+  // applied, the model = the new global model)
+  void append_provenance(io::ResultWriter& w, std::int64_t round) {
+    io::ProvenanceRecord rec;
+    rec.round = round;
+    for (std::size_t i = 0; i < round_reports_.size(); ++i) {
+      rec.clients.push_back(round_reports_[i].report.client);
+      rec.update_sha256.push_back(round_reports_[i].update_sha256);
+      rec.weights.push_back(coefficients_[i]);
+    }
+    rec.model_sha256 = io::float_sha256(global_);
+    chain_.append(w, rec);
+  }
+
   void write_round(io::ResultWriter& w, const RoundSummary& s) const {
     w.append_row("rounds", {s.round, static_cast<std::int64_t>(s.selected), s.train_loss, s.global.mape,
                             s.global.rmse, s.global.mae, s.global.r2, s.seconds});
@@ -432,6 +454,7 @@ class FederatedExperiment final : public Experiment {
 
   std::vector<ClientForecasts> forecasts_;
   std::vector<MethodMetrics> metrics_;
+  io::ProvenanceChain chain_{cfg_.to_toml()};  // rank 0 appends; genesis from the config text
 };
 
 }  // namespace

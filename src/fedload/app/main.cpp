@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       "  fedload run --config jobs/configs/quickstart.toml --out results/q.h5\n"
       "  fedload run --set model.hidden=128 --set run.seed=7\n"
       "  fedload report results/q.h5 [--json]\n"
+      "  fedload verify results/q.h5 [--json]\n"
       "  fedload config keys --markdown\n"
       "  fedload data inspect ../shared/data/ett/ETTh2.csv\n"
       "Exit codes: 0 ok, 1 run-time failure, 2 bad input (command line, config, data).");
@@ -41,6 +42,13 @@ int main(int argc, char** argv) {
   auto* report = cli.add_subcommand("report", "summarize a result file (complete or killed)");
   report->add_option("file", report_path, "result file (.h5)")->required();
   report->add_flag("--json", report_json, "print JSON instead of text");
+
+  std::string verify_path;
+  bool verify_json = false;
+  auto* verify = cli.add_subcommand(
+      "verify", "recompute a federated run's provenance hash chain and final model hash (exit 0 OK, 1 broken)");
+  verify->add_option("file", verify_path, "result file (.h5)")->required();
+  verify->add_flag("--json", verify_json, "print JSON instead of text");
 
   auto* config = cli.add_subcommand("config", "show the effective config or the list of keys");
   config->require_subcommand(1);
@@ -81,6 +89,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return app::run_command(run_args, &argc, &argv);
     if (*report) return app::report_command(report_path, report_json);
+    if (*verify) return app::verify_command(verify_path, verify_json);
     if (*show) return app::config_show_command(show_path, show_sets);
     if (*keys) return app::config_keys_command(keys_markdown);
     if (*inspect) return app::data_inspect_command(inspect_path, inspect_ts, inspect_columns, inspect_k);

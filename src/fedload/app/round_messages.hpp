@@ -8,6 +8,7 @@
 
 #include "fedload/app/client_table.hpp"
 #include "fedload/app/federated_client.hpp"
+#include "fedload/core/sha256.hpp"
 
 namespace fedload::app {
 
@@ -15,6 +16,7 @@ struct ReportMessage {
   fl::ClientReport report;
   double update_norm = 0.0;
   std::int64_t rank = 0;
+  Sha256Digest update_sha256{};  // of the update's float bytes, computed where the client ran (provenance)
 };
 
 std::vector<std::byte> encode_reports(const std::vector<ReportMessage>& v);

@@ -60,7 +60,7 @@ void Sha256::update(const void* data, std::size_t n) {
   }
 }
 
-std::array<std::uint8_t, 32> Sha256::digest() {
+Sha256Digest Sha256::digest() {
   const std::uint64_t bits = total_ * 8;
   const std::uint8_t one = 0x80;
   update(&one, 1);
@@ -69,20 +69,28 @@ std::array<std::uint8_t, 32> Sha256::digest() {
   std::uint8_t len[8];
   for (int i = 0; i < 8; ++i) len[i] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
   update(len, 8);
-  std::array<std::uint8_t, 32> out{};
+  Sha256Digest out{};
   for (int i = 0; i < 8; ++i)
     for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<std::uint8_t>(h_[i] >> (24 - 8 * j));
   return out;
 }
 
-std::string Sha256::hex_digest() {
+std::string Sha256::hex_digest() { return to_hex(digest()); }
+
+std::string to_hex(const Sha256Digest& digest) {
   static const char* hex = "0123456789abcdef";
   std::string s;
-  for (std::uint8_t b : digest()) {
+  for (std::uint8_t b : digest) {
     s.push_back(hex[b >> 4]);
     s.push_back(hex[b & 15]);
   }
   return s;
+}
+
+Sha256Digest sha256_digest(const void* data, std::size_t n) {
+  Sha256 h;
+  h.update(data, n);
+  return h.digest();
 }
 
 std::string sha256_hex(const void* data, std::size_t n) {
