@@ -4,25 +4,31 @@
 //   (a) raw_float32    MPI_Reduce(float, SUM) of the update to rank 0, rank 0 adds it to the
 //                      global model, MPI_Bcast of the new model
 //   (b) fedload_int64  fedload's path: max |update| (Transport::allreduce_max) -> scale exponent
-//                      -> update to int64 fixed point (fl::accumulate_fixed) -> Transport::
-//                      reduce_sum of int64 -> back to float on rank 0 (fl::fixed_to_float) ->
-//                      Transport::broadcast of the new model
+//                      -> update to int64 fixed point (fl::encode_fixed: one client per rank) ->
+//                      Transport::reduce_sum of int64 -> back to float on rank 0
+//                      (fl::fixed_to_float) -> Transport::broadcast of the new model
 //   (c) raw_int64      MPI_Reduce(int64, SUM) of the same fixed-point values and MPI_Bcast of a
 //                      float32 model: (a) with twice the reduced bytes and no conversion, so
 //                      (c) - (a) is the wire cost of int64 and (b) - (c) the cost of the exponent,
 //                      the two conversions and the Transport layer
+//   (d) fedload_chunked (b) in chunks of --chunk parameters: encode chunk k, reduce it, rank 0
+//                      converts it back, then chunk k + 1 (the other ranks encode chunk k + 1
+//                      while rank 0 converts chunk k back, and a chunk is still in cache when it is
+//                      reduced); one broadcast at the end. Blocking calls only: the runtime does
+//                      not do this (bench/README.md says what it would take)
 // For (b), rank 0's own time in each of its phases is reported too.
 // Every size is checked before it is timed: (b) against the exactly known sum (every rank's input
 // is a pure function of (rank, index), so rank 0 recomputes it in double), (a) within float32
-// summation error, (c)'s int64 sum bitwise equal to (b)'s, and every rank's received model bitwise equal to
-// rank 0's. A size that fails is not timed. Time of a round = max over ranks; median and
+// summation error, (c)'s int64 sum bitwise equal to (b)'s, (d)'s model bitwise equal to (b)'s, and every
+// rank's received model bitwise equal to rank 0's. A size that fails is not timed. Time of a round = max over ranks; median and
 // [min, max] over repetitions; formulas in bench/README.md ("Aggregation").
 //
 //   mpirun -np P fedload_bench_aggregate [--sizes 10000,100000,1000000,10000000] [--reps 25]
-//                                        [--warmup 3] [--json FILE]
+//                                        [--warmup 3] [--chunk 131072] [--json FILE]
 #include <mpi.h>
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -48,8 +54,8 @@ using namespace fedload;
 
 constexpr int kRoot = 0;
 constexpr std::uint64_t kSeed = 0x5eed'a66e'0000'0001;
-constexpr int kVariants = 3;
-const char* const kVariantNames[kVariants] = {"raw_float32", "fedload_int64", "raw_int64"};
+constexpr int kVariants = 4;
+const char* const kVariantNames[kVariants] = {"raw_float32", "fedload_int64", "raw_int64", "fedload_chunked"};
 // the phases of (b), timed on every rank (rank 0's are reported)
 constexpr int kPhases = 5;
 const char* const kPhaseNames[kPhases] = {"exponent", "to_fixed", "reduce_sum", "to_float", "broadcast"};
@@ -69,6 +75,7 @@ void mpi_checked(int code, const char* call) {
 struct Options {
   std::vector<std::size_t> sizes{10'000, 100'000, 1'000'000, 10'000'000};
   int reps = 25, warmup = 3;
+  std::size_t chunk = 131072;  // (d)'s chunk: 1 MiB of int64
   std::string json;
 };
 
@@ -106,11 +113,13 @@ Options parse_options(int argc, char** argv) {
     } else if (a == "--warmup") {
       const std::string v = value(i);
       o.warmup = v == "0" ? 0 : static_cast<int>(std::min<long long>(positive(a, v), 1000));
+    } else if (a == "--chunk") {
+      o.chunk = static_cast<std::size_t>(std::min<long long>(positive(a, value(i)), INT_MAX));
     } else if (a == "--json") {
       o.json = value(i);
     } else {
       throw_input_error("unknown argument {} (usage: fedload_bench_aggregate [--sizes N,N,...] [--reps R] "
-                        "[--warmup W] [--json FILE])", a);
+                        "[--warmup W] [--chunk N] [--json FILE])", a);
     }
   }
   return o;
@@ -139,8 +148,8 @@ std::uint64_t fnv1a(const std::vector<float>& v) {
 // One round of each variant over buffers allocated once (set-up stays out of the timed region).
 class AggregationRound {
  public:
-  AggregationRound(comm::Transport& transport, MPI_Comm raw, std::size_t n)
-      : t_(transport), raw_(raw), n_(n), root_(transport.rank() == kRoot), update_(n), global_(n), model_(n),
+  AggregationRound(comm::Transport& transport, MPI_Comm raw, std::size_t n, std::size_t chunk)
+      : t_(transport), raw_(raw), n_(n), chunk_(chunk), root_(transport.rank() == kRoot), update_(n), global_(n), model_(n),
         acc_(n), sum_float_(root_ ? n : 0), sum_int_(root_ ? n : 0) {
     for (std::size_t j = 0; j < n; ++j) {
       update_[j] = update_value(t_.rank(), j, t_.size());
@@ -152,6 +161,7 @@ class AggregationRound {
     if (variant == 0) raw_float32();
     if (variant == 1) fedload_int64();
     if (variant == 2) raw_int64();
+    if (variant == 3) fedload_chunked();
   }
 
   const std::vector<float>& model() const { return model_; }
@@ -171,12 +181,9 @@ class AggregationRound {
   void fedload_int64() {
     double stamp[kPhases + 1];
     stamp[0] = MPI_Wtime();
-    double bound = fl::fixed_point_term_bound(1.0, update_);
-    t_.allreduce_max({&bound, 1, comm::DataType::kFloat64});
-    exponent_ = fl::fixed_point_exponent(bound * t_.size());
+    exponent_ = common_exponent();
     stamp[1] = MPI_Wtime();
-    std::fill(acc_.begin(), acc_.end(), 0);
-    fl::accumulate_fixed(1.0, update_, exponent_, acc_);
+    fl::encode_fixed(1.0, update_, exponent_, acc_);
     stamp[2] = MPI_Wtime();
     t_.reduce_sum(comm::const_buffer_of(std::span<const std::int64_t>(acc_)),
                   comm::buffer_of(std::span<std::int64_t>(sum_int_)), kRoot);
@@ -186,6 +193,27 @@ class AggregationRound {
     t_.broadcast(comm::buffer_of(std::span<float>(model_)), kRoot);
     stamp[5] = MPI_Wtime();
     for (int p = 0; p < kPhases; ++p) phase_seconds_[p] = stamp[p + 1] - stamp[p];
+  }
+
+  int common_exponent() {
+    double bound = fl::fixed_point_term_bound(1.0, update_);
+    t_.allreduce_max({&bound, 1, comm::DataType::kFloat64});
+    return fl::fixed_point_exponent(bound * t_.size());
+  }
+
+  void fedload_chunked() {
+    exponent_ = common_exponent();
+    const std::span<const float> update(update_), global(global_);
+    const std::span<std::int64_t> acc(acc_), sum(sum_int_);
+    const std::span<float> model(model_);
+    for (std::size_t off = 0; off < n_; off += chunk_) {
+      const std::size_t m = std::min(chunk_, n_ - off);
+      fl::encode_fixed(1.0, update.subspan(off, m), exponent_, acc.subspan(off, m));
+      t_.reduce_sum(comm::const_buffer_of(std::span<const std::int64_t>(acc.subspan(off, m))),
+                    comm::buffer_of(root_ ? sum.subspan(off, m) : sum), kRoot);
+      if (root_) fl::fixed_to_float(sum.subspan(off, m), exponent_, global.subspan(off, m), model.subspan(off, m));
+    }
+    t_.broadcast(comm::buffer_of(model), kRoot);
   }
 
   // the same int64 bytes as (b) (acc_ from its last run) through raw MPI; no conversion: the
@@ -204,7 +232,7 @@ class AggregationRound {
 
   comm::Transport& t_;
   MPI_Comm raw_;
-  std::size_t n_;
+  std::size_t n_, chunk_;
   bool root_;
   std::vector<float> update_, global_, model_;
   std::vector<std::int64_t> acc_;
@@ -228,9 +256,9 @@ struct Check {
 };
 
 struct CheckResult {
-  std::uint64_t wrong[kVariants] = {0, 0, 0};
+  std::uint64_t wrong[kVariants] = {};
   std::string detail;  // rank 0 only: worst element of each variant
-  bool ok() const { return wrong[0] + wrong[1] + wrong[2] == 0; }
+  bool ok() const { return std::all_of(wrong, wrong + kVariants, [](std::uint64_t w) { return w == 0; }); }
 };
 
 // One round of each variant, compared with the exactly known result (rank 0) and with rank 0's
@@ -239,12 +267,13 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
   const int P = t.size();
   std::vector<std::vector<float>> models;
   std::uint64_t hashes[kVariants];
-  std::vector<std::int64_t> int_sum_b;
+  std::vector<std::int64_t> int_sum_b, int_sum_c;
   for (int v = 0; v < kVariants; ++v) {
     round.run(v);
     hashes[v] = fnv1a(round.model());
-    if (t.rank() == kRoot && v < 2) models.push_back(round.model());
+    if (t.rank() == kRoot) models.push_back(round.model());
     if (v == 1) int_sum_b = round.int_sum();
+    if (v == 2) int_sum_c = round.int_sum();
   }
   CheckResult r;
   // every rank holds rank 0's model after the broadcast
@@ -257,7 +286,7 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
 
   if (t.rank() == kRoot) {
     Check a, b;
-    std::uint64_t c_wrong = 0;
+    std::uint64_t c_wrong = 0, d_wrong = 0;
     for (std::size_t j = 0; j < n; ++j) {
       const double g = global_value(j);
       double sum = 0, sum_abs = std::fabs(g);
@@ -272,11 +301,14 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
       // fixed point: exact to ~2^-60, then one rounding to float32
       b.element(j, models[1][j], want, 1e-12, 0x1.0p-23);
       // (c) reduces (b)'s fixed-point values: the same integers, bit for bit
-      c_wrong += round.int_sum()[j] != int_sum_b[j];
+      c_wrong += int_sum_c[j] != int_sum_b[j];
+      // (d) sums and converts the same integers chunk by chunk: (b)'s model, bit for bit
+      d_wrong += std::bit_cast<std::uint32_t>(models[3][j]) != std::bit_cast<std::uint32_t>(models[1][j]);
     }
     r.wrong[0] = a.wrong;
     r.wrong[1] = b.wrong;
     r.wrong[2] = c_wrong;
+    r.wrong[3] = d_wrong;
     r.detail = fmt::format("worst (a) {:.3g} of tolerance at {} ({} vs {}), (b) {:.3g} at {} ({} vs {})",
                            a.worst_ratio, a.worst_at, a.worst_got, a.worst_want, b.worst_ratio, b.worst_at,
                            b.worst_got, b.worst_want);
@@ -304,7 +336,7 @@ struct SizeResult {
   comm::TransferCounts fedload_counts;   // one (b) round, rank 0's logical bytes
 };
 
-// warm-up, then every repetition times (a), (b), (c) back to back, each from a barrier
+// warm-up, then every repetition times (a), (b), (c), (d) back to back, each from a barrier
 void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeResult& out) {
   for (int w = 0; w < o.warmup; ++w)
     for (int v = 0; v < kVariants; ++v) round.run(v);
@@ -329,10 +361,10 @@ void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeRe
 double round_bytes(std::size_t n) { return 8.0 * static_cast<double>(n); }
 
 void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t hosts, const Options& o) {
-  std::printf("fedload_bench_aggregate: %d ranks on %zu host(s), %d repetitions after %d warm-up; "
+  std::printf("fedload_bench_aggregate: %d ranks on %zu host(s), %d repetitions after %d warm-up, chunk %zu; "
               "time = max over ranks, ms; GB/s = 8 n / median\n",
-              ranks, hosts, o.reps, o.warmup);
-  std::printf("%10s  %-14s %10s %10s %10s %8s %9s %7s\n", "params", "variant", "median_ms", "min_ms", "max_ms",
+              ranks, hosts, o.reps, o.warmup, o.chunk);
+  std::printf("%10s  %-15s %10s %10s %10s %8s %9s %7s\n", "params", "variant", "median_ms", "min_ms", "max_ms",
               "GB/s", "vs_(a)", "#wrong");
   bool all_ok = true;
   for (const auto& r : results) {
@@ -340,12 +372,12 @@ void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t 
     const double base = r.check.ok() ? stats_of(r.times[0]).median : 0;
     for (int v = 0; v < kVariants; ++v) {
       if (!r.check.ok()) {
-        std::printf("%10zu  %-14s %10s %10s %10s %8s %9s %7llu\n", r.params, kVariantNames[v], "-", "-", "-", "-",
+        std::printf("%10zu  %-15s %10s %10s %10s %8s %9s %7llu\n", r.params, kVariantNames[v], "-", "-", "-", "-",
                     "-", static_cast<unsigned long long>(r.check.wrong[v]));
         continue;
       }
       const Stats s = stats_of(r.times[v]);
-      std::printf("%10zu  %-14s %10.3f %10.3f %10.3f %8.2f %+8.1f%% %7llu\n", r.params, kVariantNames[v],
+      std::printf("%10zu  %-15s %10.3f %10.3f %10.3f %8.2f %+8.1f%% %7llu\n", r.params, kVariantNames[v],
                   s.median * 1e3, s.min * 1e3, s.max * 1e3, round_bytes(r.params) / s.median / 1e9,
                   (s.median / base - 1.0) * 100.0, static_cast<unsigned long long>(r.check.wrong[v]));
     }
@@ -353,7 +385,7 @@ void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t 
       std::printf("  FAILED at %zu params: %s\n", r.params, r.check.detail.c_str());
       continue;
     }
-    std::printf("%10zu  %-14s", r.params, "(b) on rank 0");
+    std::printf("%10zu  %-15s", r.params, "(b) on rank 0");
     for (int p = 0; p < kPhases; ++p) std::printf(" %s %.3f", kPhaseNames[p], stats_of(r.phases[p]).median * 1e3);
     std::printf(" ms\n");
   }
@@ -377,7 +409,8 @@ void write_json(const std::string& path, const std::vector<SizeResult>& results,
   out << "  \"mpi_library\": " << quoted(comm::MpiSession::library_version()) << ",\n";
   out << "  \"ranks\": " << ranks << ",\n  \"hosts\": [";
   for (std::size_t i = 0; i < hosts.size(); ++i) out << (i ? ", " : "") << quoted(hosts[i]);
-  out << "],\n  \"repetitions\": " << o.reps << ",\n  \"warmup\": " << o.warmup << ",\n";
+  out << "],\n  \"repetitions\": " << o.reps << ",\n  \"warmup\": " << o.warmup << ",\n  \"chunk\": " << o.chunk
+      << ",\n";
   out << "  \"time\": \"seconds of one round, max over ranks, per repetition\",\n";
   out << "  \"gb_per_s\": \"8 * params / median_s / 1e9 (float32 update reduced + float32 model broadcast)\",\n";
   out << "  \"results\": [";
@@ -428,7 +461,7 @@ int run(const comm::MpiSession& session, const Options& o) {
   for (std::size_t n : o.sizes) {
     SizeResult r;
     r.params = n;
-    AggregationRound round(*transport, raw, n);
+    AggregationRound round(*transport, raw, n, o.chunk);
     r.check = check_round(round, *transport, raw, n);
     const auto before = transport->counts();
     round.run(1);
