@@ -27,6 +27,15 @@ if(TARGET fedload)
   add_dependencies(fedload_federated_run_tests fedload)
 endif()
 if(TARGET fedload)
+  fedload_add_test(fedload_federated_resume_tests
+    SOURCES integration/federated_resume_test.cpp
+    LIBS fedload::core
+    LABELS integration
+    TIMEOUT 600)
+  target_compile_definitions(fedload_federated_resume_tests PRIVATE FEDLOAD_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+  add_dependencies(fedload_federated_resume_tests fedload)
+endif()
+if(TARGET fedload)
   fedload_add_test(fedload_federated_faults_tests
     SOURCES integration/federated_faults_test.cpp
     LIBS fedload::core

@@ -10,6 +10,7 @@ struct RunArgs {
   std::string config_path;         // empty: the embedded defaults
   std::vector<std::string> sets;   // "section.key=value"
   std::string out_path;            // empty: <output.dir>/<run.name>-<UTC time>.h5
+  std::string resume_path;         // non-empty: continue the run in this file from its last checkpoint
   std::vector<std::string> argv;   // the command line, recorded in the result file
 };
 int run_command(const RunArgs& args, int* argc, char*** argv);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -22,6 +23,7 @@
 #include "fedload/app/training_config.hpp"
 #include "fedload/comm/mpi_transport.hpp"
 #include "fedload/comm/transport.hpp"
+#include "fedload/core/checkpoint_state.hpp"
 #include "fedload/core/error.hpp"
 #include "fedload/core/sha256.hpp"
 #include "fedload/fl/exact_sum.hpp"
@@ -29,6 +31,7 @@
 #include "fedload/fl/selection.hpp"
 #include "fedload/fl/strategy.hpp"
 #include "fedload/io/provenance.hpp"
+#include "fedload/io/table_copy.hpp"
 #include "fedload/kernels/init.hpp"
 
 namespace fedload::app {
@@ -124,6 +127,7 @@ class FederatedExperiment final : public Experiment {
     selection_.rate = cfg_.get_double("fl.rate");
     rounds_ = cfg_.get_int("fl.rounds");
     eval_every_ = cfg_.get_int("fl.eval_every");
+    checkpoint_every_ = cfg_.get_int("fl.checkpoint_every");
 
     declare_client_table(schema, columns_);
     schema.table("rounds", "one row per federated round; accuracy of the new global model on every client's test days, pooled")
@@ -154,6 +158,14 @@ class FederatedExperiment final : public Experiment {
         .int64("values", "", "forecast values scored");
     declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
     io::ProvenanceChain::declare(schema);
+    // checkpoints (fl.checkpoint_every): checkpoint/round is appended last, so a run killed in
+    // the middle of writing one leaves it uncounted
+    schema.array({"checkpoint/model", io::ElementType::kFloat32, global_.size(), "",
+                  "global model after each checkpointed round (flat, layout in model_layout)"});
+    schema.array({"checkpoint/state", io::ElementType::kInt64, 0, "",
+                  "registered components' state (CheckpointRegistry bytes, 8 per word, zero-padded)"});
+    schema.array({"checkpoint/state_bytes", io::ElementType::kInt64, 0, "bytes", "state bytes of each checkpoint"});
+    schema.array({"checkpoint/round", io::ElementType::kInt64, 0, "", "round of each checkpoint"});
 
     attrs.push_back({"backend", backend_name_});
     attrs.push_back({"mode", cfg_.get_string("fl.mode")});
@@ -165,7 +177,44 @@ class FederatedExperiment final : public Experiment {
                      std::string(strategy_->coefficients({}).has_value()
                                      ? "linear: exact int64 fixed-point sum of c_i (w_i - g), reduced to rank 0"
                                      : "gathered: every update to rank 0, strategy in client-id order")});
+    attrs.push_back({"checkpoint_every", checkpoint_every_});
     attrs.push_back({"ridge_scope", std::string("per client (each client's own windows: the local baseline)")});
+  }
+
+  void resume(const io::ResultReader& old) override {
+    const auto rounds = old.array("checkpoint/round");
+    const auto models = old.array_shape("checkpoint/model");
+    const auto sizes = old.array("checkpoint/state_bytes");
+    const std::size_t n = rounds.rows;
+    if (n == 0)
+      throw_input_error("'{}' holds no checkpoint yet (written every fl.checkpoint_every = {} rounds): start it again",
+                        old.path().string(), checkpoint_every_);
+    if (models.rows < n || sizes.rows < n || models.width != global_.size())
+      throw_input_error("'{}': checkpoint arrays disagree with each other or with this model ({} parameters)",
+                        old.path().string(), global_.size());
+    resume_round_ = rounds.integers[n - 1];
+    if (resume_round_ >= rounds_)
+      throw_input_error("'{}' has its last checkpoint at round {} of {}: nothing left to run", old.path().string(),
+                        resume_round_, rounds_);
+    // the model of the last checkpoint (float32 widened to double on reading: exact)
+    const auto model = old.array("checkpoint/model");
+    for (std::size_t j = 0; j < global_.size(); ++j) global_[j] = static_cast<float>(model.reals[(n - 1) * global_.size() + j]);
+    std::size_t words_before = 0;
+    for (std::size_t i = 0; i + 1 < n; ++i) words_before += (static_cast<std::size_t>(sizes.integers[i]) + 7) / 8;
+    const auto bytes = static_cast<std::size_t>(sizes.integers[n - 1]);
+    const auto words = old.array("checkpoint/state");
+    if (words.integers.size() < words_before + (bytes + 7) / 8)
+      throw_input_error("'{}': checkpoint state is shorter than recorded", old.path().string());
+    std::vector<std::byte> state(bytes);
+    std::memcpy(state.data(), words.integers.data() + words_before, bytes);
+    registry_.restore(state);
+    resume_checkpoints_ = n;
+    // the hash chain goes on from the checkpointed round's record (copied with the history)
+    const auto head = io::stored_record_hash(old, resume_round_);
+    if (!head)
+      throw_input_error("'{}' has no provenance record of round {}, its last checkpoint", old.path().string(),
+                        resume_round_);
+    chain_.restore(*head, resume_round_);
   }
 
   void run(ExperimentContext& ctx, std::vector<PhaseSample>& phases) override {
@@ -189,9 +238,17 @@ class FederatedExperiment final : public Experiment {
       std::fflush(stdout);
     }
 
+    if (ctx.resumed_from && ctx.writer) {
+      PhaseTimer t(phases, "write", 0);
+      copy_history(*ctx.resumed_from, *ctx.writer);
+    }
+    if (root && resume_round_ > 0)
+      std::printf("fedload: resumed from %s at its checkpoint after round %lld\n",
+                  ctx.resumed_from->path().string().c_str(), static_cast<long long>(resume_round_));
+
     bool synced = false;  // every rank holds the current global model
     double elapsed = 0;
-    for (std::int64_t r = 1; r <= rounds_; ++r) {
+    for (std::int64_t r = resume_round_ + 1; r <= rounds_; ++r) {
       const auto round_start = std::chrono::steady_clock::now();
       RoundSummary s = run_round(ctx, phases, r, synced);
       s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - round_start).count();
@@ -201,6 +258,7 @@ class FederatedExperiment final : public Experiment {
         PhaseTimer t(phases, "write", r);
         if (ctx.writer) write_round(*ctx.writer, s);
         if (ctx.writer) append_provenance(*ctx.writer, s.round);
+        if (ctx.writer && checkpoint_every_ > 0 && r % checkpoint_every_ == 0) write_checkpoint(*ctx.writer, r);
       }
       ctx.flush_timing(phases);
       last_ = s;
@@ -387,6 +445,40 @@ class FederatedExperiment final : public Experiment {
     global_.swap(next);
   }
 
+  void write_checkpoint(io::ResultWriter& w, std::int64_t round) const {
+    const auto state = registry_.save();
+    std::vector<std::int64_t> words((state.size() + 7) / 8, 0);
+    std::memcpy(words.data(), state.data(), state.size());
+    w.append_array("checkpoint/model", std::span<const float>(global_));
+    w.append_array("checkpoint/state", std::span<const std::int64_t>(words));
+    const std::int64_t bytes = static_cast<std::int64_t>(state.size());
+    w.append_array("checkpoint/state_bytes", std::span<const std::int64_t>(&bytes, 1));
+    w.append_array("checkpoint/round", std::span<const std::int64_t>(&round, 1));
+  }
+
+  // the continued run's history up to its checkpoint: every table with a round column (rows of
+  // rounds after the checkpoint are dropped: they are run again) and the checkpoints themselves
+  void copy_history(const io::ResultReader& old, io::ResultWriter& w) const {
+    for (const auto& name : old.table_names()) {
+      if (name == "clients") continue;  // written again by this run
+      const auto table = old.table(name);
+      const auto* round = table.column("round");
+      if (!round || !round->is_integer()) continue;
+      io::copy_table_rows(table, w, name, [&](std::size_t row) { return round->integers[row] <= resume_round_; });
+    }
+    const auto model = old.array("checkpoint/model");
+    const auto sizes = old.array("checkpoint/state_bytes");
+    const auto words = old.array("checkpoint/state");
+    const auto rounds = old.array("checkpoint/round");
+    const std::size_t n = resume_checkpoints_;
+    std::size_t state_words = 0;
+    for (std::size_t i = 0; i < n; ++i) state_words += (static_cast<std::size_t>(sizes.integers[i]) + 7) / 8;
+    w.append_array("checkpoint/model", std::span<const double>(model.reals.data(), n * global_.size()));
+    w.append_array("checkpoint/state", std::span<const std::int64_t>(words.integers.data(), state_words));
+    w.append_array("checkpoint/state_bytes", std::span<const std::int64_t>(sizes.integers.data(), n));
+    w.append_array("checkpoint/round", std::span<const std::int64_t>(rounds.integers.data(), n));
+  }
+
   // rank 0, after aggregation: the round's record in the hash chain (weights = the coefficients
   // applied, the model = the new global model)
   void append_provenance(io::ResultWriter& w, std::int64_t round) {
@@ -423,11 +515,12 @@ class FederatedExperiment final : public Experiment {
   }
 
   void print_progress(const RoundSummary& s, double elapsed) const {
-    const double eta = elapsed / static_cast<double>(s.round) * static_cast<double>(rounds_ - s.round);
+    const double eta = elapsed / static_cast<double>(s.round - resume_round_) * static_cast<double>(rounds_ - s.round);
     const std::string mape = s.evaluated ? fmt::format("{:7.3f}%", s.global.mape) : std::string("      - ");
-    std::printf("round %4lld/%-4lld clients %4zu  loss %.5f  MAPE %s  %7.2fs  ETA %s\n",
+    const std::string rmse = s.evaluated ? fmt::format("{:10.4g}", s.global.rmse) : std::string("         -");
+    std::printf("round %4lld/%-4lld clients %4zu  loss %.5f  MAPE %s  RMSE %s  %7.2fs  ETA %s\n",
                 static_cast<long long>(s.round), static_cast<long long>(rounds_), s.selected, s.train_loss,
-                mape.c_str(), s.seconds, duration_text(eta).c_str());
+                mape.c_str(), rmse.c_str(), s.seconds, duration_text(eta).c_str());
     std::fflush(stdout);
   }
 
@@ -441,7 +534,10 @@ class FederatedExperiment final : public Experiment {
   std::unique_ptr<FederatedClients> local_;
   std::unique_ptr<fl::Strategy> strategy_;
   fl::SelectionOptions selection_;
-  std::int64_t rounds_ = 0, eval_every_ = 1;
+  std::int64_t rounds_ = 0, eval_every_ = 1, checkpoint_every_ = 0;
+  std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
+  std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
+  CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps
   std::unique_ptr<comm::Transport> transport_;
   std::vector<float> global_;
 

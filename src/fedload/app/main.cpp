@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   run->add_option("--set,-s", run_args.sets, "override a config key: section.key=value (repeatable)")
       ->allow_extra_args(false);
   run->add_option("--out,-o", run_args.out_path, "result file (default: <output.dir>/<run.name>-<time>.h5)");
+  run->add_option("--resume", run_args.resume_path,
+                  "continue a federated run killed after a checkpoint: its config, its history up to the last checkpoint, then the remaining rounds, into a new file");
 
   std::string report_path;
   bool report_json = false;

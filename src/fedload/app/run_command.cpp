@@ -12,6 +12,7 @@
 #include "fedload/comm/mpi_session.hpp"
 #include "fedload/core/bytes.hpp"
 #include "fedload/core/error.hpp"
+#include "fedload/io/result_reader.hpp"
 #include "fedload/io/result_writer.hpp"
 
 namespace fedload::app {
@@ -88,6 +89,23 @@ void flush_timing(const comm::MpiSession& mpi, io::ResultWriter* writer, std::ve
   if (!rows.empty()) writer->append_rows("timing", rows);  // one flush for the whole batch
 }
 
+io::ResultReader open_for_resume(const RunArgs& args) {
+  if (!args.config_path.empty() || !args.sets.empty())
+    throw_input_error("--resume continues '{}' with the config stored in it; --config and --set cannot change it",
+                      args.resume_path);
+  auto old = io::ResultReader::open(args.resume_path);
+  if (old.complete()) throw_input_error("'{}' is a complete run: there is nothing to resume", args.resume_path);
+  return old;
+}
+
+Config config_of(const io::ResultReader& old, const std::string& path) {
+  const auto text = old.string_attribute("config");
+  if (!text) throw_input_error("'{}' has no config attribute: not a result file fedload run can resume", path);
+  Config cfg(fedload_schema());
+  cfg.merge_toml(*text, path + " (stored config)");
+  return cfg;
+}
+
 // Declaring reads each rank's own clients' data, so errors can differ between ranks: every rank
 // declares, then all agree; the lowest failing rank reports, every rank exits with the code.
 void declare_on_every_rank(const comm::MpiSession& mpi, Experiment& experiment, io::ResultSchema& schema,
@@ -116,7 +134,9 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
   try {
     std::vector<PhaseSample> phases;
     PhaseTimer setup(phases, "setup");
-    const Config cfg = load_config(args.config_path, args.sets);
+    std::optional<io::ResultReader> old;
+    if (!args.resume_path.empty()) old.emplace(open_for_resume(args));
+    const Config cfg = old ? config_of(*old, args.resume_path) : load_config(args.config_path, args.sets);
     auto experiment = make_experiment(cfg, mpi);
     if (mpi.size() > experiment->max_ranks())
       throw_input_error("run.experiment = \"{}\" (fl.mode = \"{}\") runs in at most {} process(es), not {}: "
@@ -131,6 +151,10 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     attrs.push_back({"description", cfg.get_string("run.description")});
     attrs.push_back({"experiment", experiment->name()});
     declare_on_every_rank(mpi, *experiment, schema, attrs);
+    if (old) {
+      experiment->resume(*old);  // same file on every rank: every rank fails alike
+      attrs.push_back({"resumed_from", args.resume_path});
+    }
     declare_timing(schema, {"setup", "broadcast", "local_train", "update_transform", "communicate",
                             "aggregate", "evaluate", "write"});
 
@@ -145,7 +169,8 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     setup.stop();
 
     io::ResultWriter* w = writer ? &*writer : nullptr;
-    ExperimentContext ctx{cfg, mpi, w, [&mpi, w](std::vector<PhaseSample>& p) { flush_timing(mpi, w, p); }};
+    ExperimentContext ctx{cfg, mpi, w, [&mpi, w](std::vector<PhaseSample>& p) { flush_timing(mpi, w, p); },
+                          old ? &*old : nullptr};
     try {
       experiment->run(ctx, phases);
     } catch (const std::exception& e) {

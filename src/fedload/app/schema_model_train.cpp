@@ -48,6 +48,8 @@ void add_fl_keys(ConfigSchema& s) {
   s.integer("fl.clients_per_rank", 0, 0, 1000000,
             "federated: clients run one after another on each rank; 0 = spread evenly over the ranks that host clients");
   s.boolean("fl.server_hosts_clients", true, "federated: rank 0 hosts clients too (false: it only aggregates)");
+  s.integer("fl.checkpoint_every", 5, 0, 1000000,
+            "federated: store the global model and registered state every k rounds, so `fedload run --resume FILE` can continue a killed run; 0 = never");
   s.integer("fl.eval_every", 1, 1, 1000000, "federated: evaluate the global model on every client's test days every k rounds (and after the last)");
 }
 
