@@ -16,10 +16,12 @@
 //                      while rank 0 converts chunk k back, and a chunk is still in cache when it is
 //                      reduced); one broadcast at the end. Blocking calls only: the runtime does
 //                      not do this (bench/README.md says what it would take)
+//   (e) raw_float32_chunked (a) in the same chunks: what chunking alone does to MPI's reduction,
+//                      so that (d) is compared with (e) like (b) with (a)
 // For (b), rank 0's own time in each of its phases is reported too.
 // Every size is checked before it is timed: (b) against the exactly known sum (every rank's input
 // is a pure function of (rank, index), so rank 0 recomputes it in double), (a) within float32
-// summation error, (c)'s int64 sum bitwise equal to (b)'s, (d)'s model bitwise equal to (b)'s, and every
+// summation error ((e) too), (c)'s int64 sum bitwise equal to (b)'s, (d)'s model bitwise equal to (b)'s, and every
 // rank's received model bitwise equal to rank 0's. A size that fails is not timed. Time of a round = max over ranks; median and
 // [min, max] over repetitions; formulas in bench/README.md ("Aggregation").
 //
@@ -54,8 +56,9 @@ using namespace fedload;
 
 constexpr int kRoot = 0;
 constexpr std::uint64_t kSeed = 0x5eed'a66e'0000'0001;
-constexpr int kVariants = 4;
-const char* const kVariantNames[kVariants] = {"raw_float32", "fedload_int64", "raw_int64", "fedload_chunked"};
+constexpr int kVariants = 5;
+const char* const kVariantNames[kVariants] = {"raw_float32", "fedload_int64", "raw_int64", "fedload_chunked",
+                                              "raw_f32_chunked"};
 // the phases of (b), timed on every rank (rank 0's are reported)
 constexpr int kPhases = 5;
 const char* const kPhaseNames[kPhases] = {"exponent", "to_fixed", "reduce_sum", "to_float", "broadcast"};
@@ -162,6 +165,7 @@ class AggregationRound {
     if (variant == 1) fedload_int64();
     if (variant == 2) raw_int64();
     if (variant == 3) fedload_chunked();
+    if (variant == 4) raw_float32_chunked();
   }
 
   const std::vector<float>& model() const { return model_; }
@@ -214,6 +218,17 @@ class AggregationRound {
       if (root_) fl::fixed_to_float(sum.subspan(off, m), exponent_, global.subspan(off, m), model.subspan(off, m));
     }
     t_.broadcast(comm::buffer_of(model), kRoot);
+  }
+
+  void raw_float32_chunked() {
+    for (std::size_t off = 0; off < n_; off += chunk_) {
+      const std::size_t m = std::min(chunk_, n_ - off);
+      BENCH_MPI_CHECK(MPI_Reduce(update_.data() + off, root_ ? sum_float_.data() + off : nullptr, static_cast<int>(m),
+                                 MPI_FLOAT, MPI_SUM, kRoot, raw_));
+      if (root_)
+        for (std::size_t j = off; j < off + m; ++j) model_[j] = global_[j] + sum_float_[j];
+    }
+    BENCH_MPI_CHECK(MPI_Bcast(model_.data(), static_cast<int>(n_), MPI_FLOAT, kRoot, raw_));
   }
 
   // the same int64 bytes as (b) (acc_ from its last run) through raw MPI; no conversion: the
@@ -285,7 +300,7 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
   BENCH_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, ranks_wrong, kVariants, MPI_UINT64_T, MPI_SUM, raw));
 
   if (t.rank() == kRoot) {
-    Check a, b;
+    Check a, b, e;
     std::uint64_t c_wrong = 0, d_wrong = 0;
     for (std::size_t j = 0; j < n; ++j) {
       const double g = global_value(j);
@@ -298,6 +313,7 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
       const double want = g + sum;
       // float32 summation: P - 1 additions of partial sums <= sum_abs, then the global model
       a.element(j, models[0][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
+      e.element(j, models[4][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
       // fixed point: exact to ~2^-60, then one rounding to float32
       b.element(j, models[1][j], want, 1e-12, 0x1.0p-23);
       // (c) reduces (b)'s fixed-point values: the same integers, bit for bit
@@ -309,9 +325,10 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
     r.wrong[1] = b.wrong;
     r.wrong[2] = c_wrong;
     r.wrong[3] = d_wrong;
-    r.detail = fmt::format("worst (a) {:.3g} of tolerance at {} ({} vs {}), (b) {:.3g} at {} ({} vs {})",
+    r.wrong[4] = e.wrong;
+    r.detail = fmt::format("worst (a) {:.3g} of tolerance at {} ({} vs {}), (b) {:.3g} at {} ({} vs {}), (e) {:.3g}",
                            a.worst_ratio, a.worst_at, a.worst_got, a.worst_want, b.worst_ratio, b.worst_at,
-                           b.worst_got, b.worst_want);
+                           b.worst_got, b.worst_want, e.worst_ratio);
   }
   for (int v = 0; v < kVariants; ++v) r.wrong[v] += ranks_wrong[v];
   BENCH_MPI_CHECK(MPI_Bcast(r.wrong, kVariants, MPI_UINT64_T, kRoot, raw));
@@ -336,7 +353,7 @@ struct SizeResult {
   comm::TransferCounts fedload_counts;   // one (b) round, rank 0's logical bytes
 };
 
-// warm-up, then every repetition times (a), (b), (c), (d) back to back, each from a barrier
+// warm-up, then every repetition times (a) to (e) back to back, each from a barrier
 void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeResult& out) {
   for (int w = 0; w < o.warmup; ++w)
     for (int v = 0; v < kVariants; ++v) round.run(v);
