@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# FedAvg vs FedProx vs FedNova (and the unweighted mean) on synthetic non-IID load with uneven
+# FedAvg vs FedProx vs FedNova (FEDLOAD_STRATEGIES="... mean" adds the unweighted mean) on synthetic non-IID load with uneven
 # local work (jobs/configs/strategies_noniid.toml) at 10, 20, 50 and 100 clients, seeds 1-3;
 # prints the global model's pooled day-ahead MAPE after the last round (mean and per seed),
 # and the MAPE at round 10 (how fast each strategy gets there).
@@ -19,7 +19,7 @@ fi
 out=results/strategies-study
 mkdir -p "$out"
 for clients in 10 20 50 100; do
-  for strategy in fedavg fedprox fednova mean; do
+  for strategy in ${FEDLOAD_STRATEGIES:-fedavg fedprox fednova}; do
     for seed in 1 2 3; do
       "${launch[@]}" run --config jobs/configs/strategies_noniid.toml --set fl.clients=$clients \
         --set fl.strategy=$strategy --set run.seed=$seed --set output.overwrite=true \

@@ -69,6 +69,13 @@ TEST(FederatedRun, ResultFileRecordsRoundsClientsEvaluationAndTiming) {
   const auto r = run_process(mpirun(3) + " run" + kSmall + " --set fl.strategy=fednova --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("round    3/3"), std::string::npos) << r.out;
+  // the report says where the time went, per phase, over the three ranks
+  const auto rep = run_process(fedload_binary() + " report " + out.string());
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  const auto timing = rep.out.find("timing (timing table");
+  ASSERT_NE(timing, std::string::npos) << rep.out;
+  for (const char* phase : {"local_train", "communicate", "aggregate", "evaluate"})
+    EXPECT_NE(rep.out.find(phase, timing), std::string::npos) << phase;
   TempDir py;
   const auto script = py / "check.py";
   std::ofstream(script) << "import sys, math\nimport numpy as np\nsys.path.insert(0, '" << FEDLOAD_SOURCE_DIR

@@ -1,6 +1,8 @@
 #include "fedload/io/report.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -108,6 +110,40 @@ std::string format_report(const ResultReader& reader) {
         for (const auto& s : shown)
           if (const ColumnData* c = m.column(s)) row += fmt::format("{:>12.4f}", c->value(r));
         out += row + "\n";
+      }
+    }
+  }
+
+  // where the time went: per phase, the busiest rank's total, and the mean per round over ranks
+  if (reader.has_table("timing")) {
+    const TableData t = reader.table("timing");
+    const ColumnData *phase = t.column("phase"), *rank = t.column("rank"), *round = t.column("round"),
+                     *seconds = t.column("seconds"), *sent = t.column("bytes_sent");
+    if (phase && rank && round && seconds && sent && t.rows > 0) {
+      struct PhaseTotals {
+        std::map<std::int64_t, double> per_rank;
+        std::set<std::int64_t> rounds;
+        double seconds = 0, bytes = 0;
+      };
+      std::map<std::string, PhaseTotals> phases;
+      std::vector<std::string> order;
+      for (std::size_t r = 0; r < t.rows; ++r) {
+        const std::string name = cell_text(*phase, r);
+        if (!phases.count(name)) order.push_back(name);
+        auto& p = phases[name];
+        p.per_rank[static_cast<std::int64_t>(rank->value(r))] += seconds->value(r);
+        p.rounds.insert(static_cast<std::int64_t>(round->value(r)));
+        p.seconds += seconds->value(r);
+        p.bytes += sent->value(r);
+      }
+      out += fmt::format("timing (timing table, {} rows)\n  {:<18}{:>14}{:>16}{:>16}\n", t.rows, "phase",
+                         "busiest rank s", "mean s / rank", "bytes sent");
+      for (const auto& name : order) {
+        const auto& p = phases[name];
+        double busiest = 0;
+        for (const auto& [r, v] : p.per_rank) busiest = std::max(busiest, v);
+        out += fmt::format("  {:<18}{:>14.3f}{:>16.3f}{:>16.0f}\n", name, busiest,
+                           p.seconds / static_cast<double>(p.per_rank.size()), p.bytes);
       }
     }
   }
