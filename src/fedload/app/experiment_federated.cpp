@@ -148,14 +148,10 @@ class FederatedExperiment final : public Experiment {
         .float64("train_loss", "", "mean local training loss")
         .float64("coefficient", "", "c_i in g' = g + sum c_i (w_i - g) (NaN: non-linear strategy)")
         .float64("update_norm", "", "L2 norm of w_i - g");
-    schema.table("evaluation", "the global model on each client's test days; client -1 = all pooled (sample-weighted)")
-        .int64("round")
-        .int64("client")
-        .float64("mape", "%")
-        .float64("rmse")
-        .float64("mae")
-        .float64("r2")
-        .int64("values", "", "forecast values scored");
+    add_metric_columns(
+        schema.table("evaluation", "the global model on each client's test days; client -1 = all pooled (sample-weighted)")
+            .int64("round")
+            .int64("client"));
     declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
     io::ProvenanceChain::declare(schema);
     // checkpoints (fl.checkpoint_every): checkpoint/round is appended last, so a run killed in
@@ -286,13 +282,7 @@ class FederatedExperiment final : public Experiment {
     a.push_back({"final_model_sha256", sha256_hex(global_.data(), global_.size() * sizeof(float))});
     a.push_back({std::string(io::kProvenanceHeadAttribute), to_hex(chain_.head())});
     a.push_back({"rounds_run", last_.round});
-    for (const auto& m : metrics_) {
-      if (m.client != -1) continue;
-      a.push_back({m.method + "_mape", m.metrics.mape});
-      a.push_back({m.method + "_rmse", m.metrics.rmse});
-      a.push_back({m.method + "_mae", m.metrics.mae});
-      a.push_back({m.method + "_r2", m.metrics.r2});
-    }
+    add_pooled_metric_attributes(a, metrics_);
     return a;
   }
 
@@ -300,11 +290,7 @@ class FederatedExperiment final : public Experiment {
     std::vector<std::string> lines;
     lines.push_back(fmt::format("{} rounds of {} over {} clients on {} rank(s), backend {}", last_.round,
                                 strategy_->name(), clients_, mpi_.size(), backend_name_));
-    lines.push_back(fmt::format("{:<14}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
-    for (const auto& m : metrics_)
-      if (m.client == -1)
-        lines.push_back(fmt::format("{:<14}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}", m.method, m.metrics.mape,
-                                    m.metrics.rmse, m.metrics.mae, m.metrics.r2));
+    append_pooled_metric_lines(lines, metrics_);
     lines.push_back(fmt::format("final model sha256 {}", sha256_hex(global_.data(), global_.size() * sizeof(float))));
     return lines;
   }

@@ -136,13 +136,7 @@ class ForecastExperiment final : public Experiment {
     a.push_back({"refit_epochs", static_cast<std::int64_t>(refit_history_.epochs.size())});
     a.push_back({"stopped_early", static_cast<std::int64_t>(history_.stopped_early)});
     a.push_back({"ridge_lambda", ridge_lambda_});
-    for (const auto& m : metrics_) {
-      if (m.client != -1) continue;
-      a.push_back({m.method + "_mape", m.metrics.mape});
-      a.push_back({m.method + "_rmse", m.metrics.rmse});
-      a.push_back({m.method + "_mae", m.metrics.mae});
-      a.push_back({m.method + "_r2", m.metrics.r2});
-    }
+    add_pooled_metric_attributes(a, metrics_);
     return a;
   }
 
@@ -152,11 +146,7 @@ class ForecastExperiment final : public Experiment {
                                 history_.epochs.size(), history_.best_epoch + 1,
                                 refit_ ? fmt::format(", refit {} epochs on train + validation", refit_history_.epochs.size()) : "",
                                 data_.clients.size(), forecasts_.empty() ? 0 : test_days(), backend_->name()));
-    lines.push_back(fmt::format("{:<14}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
-    for (const auto& m : metrics_)
-      if (m.client == -1)
-        lines.push_back(fmt::format("{:<14}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}", m.method, m.metrics.mape,
-                                    m.metrics.rmse, m.metrics.mae, m.metrics.r2));
+    append_pooled_metric_lines(lines, metrics_);
     return lines;
   }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "fedload/core/error.hpp"
 #include "fedload/data/time.hpp"
 #include "fedload/model/baselines.hpp"
@@ -130,15 +132,32 @@ std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& f
   return out;
 }
 
+io::TableSpec& add_metric_columns(io::TableSpec& table) {
+  return table.float64("mape", "%").float64("rmse").float64("mae").float64("r2").int64("values", "", "forecast values scored");
+}
+
+void add_pooled_metric_attributes(io::AttributeList& attrs, const std::vector<MethodMetrics>& metrics) {
+  for (const auto& m : metrics) {
+    if (m.client != -1) continue;
+    attrs.push_back({m.method + "_mape", m.metrics.mape});
+    attrs.push_back({m.method + "_rmse", m.metrics.rmse});
+    attrs.push_back({m.method + "_mae", m.metrics.mae});
+    attrs.push_back({m.method + "_r2", m.metrics.r2});
+  }
+}
+
+void append_pooled_metric_lines(std::vector<std::string>& lines, const std::vector<MethodMetrics>& metrics) {
+  lines.push_back(fmt::format("{:<14}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
+  for (const auto& m : metrics)
+    if (m.client == -1)
+      lines.push_back(fmt::format("{:<14}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}", m.method, m.metrics.mape, m.metrics.rmse,
+                                  m.metrics.mae, m.metrics.r2));
+}
+
 void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O) {
-  schema.table("metrics", "accuracy on the test days, original units; client -1 = all clients pooled")
-      .category("method", forecast_methods())
-      .int64("client")
-      .float64("mape", "%")
-      .float64("rmse")
-      .float64("mae")
-      .float64("r2")
-      .int64("values", "", "forecast values scored");
+  add_metric_columns(schema.table("metrics", "accuracy on the test days, original units; client -1 = all clients pooled")
+                         .category("method", forecast_methods())
+                         .int64("client"));
   schema.array({"model/final", io::ElementType::kFloat32, 0, "", "flat parameters, layout in attribute model_layout"});
   schema.array({"forecast/origin", io::ElementType::kInt64, 0, "s", "unix time of each forecast's first step (midnight)"});
   schema.array({"forecast/client", io::ElementType::kInt64, 0, "", "client of each forecast row"});

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fedload/data/dataset.hpp"
+#include "fedload/io/attribute.hpp"
 #include "fedload/io/result_schema.hpp"
 #include "fedload/io/result_writer.hpp"
 #include "fedload/kernels/backend.hpp"
@@ -57,6 +58,13 @@ ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int
 
 // Per method: every client alone, then all pooled (client = -1).
 std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& forecasts);
+
+// mape, rmse, mae, r2, values: the accuracy columns every metrics-like table ends with
+io::TableSpec& add_metric_columns(io::TableSpec& table);
+// <method>_mape|rmse|mae|r2 attributes of the pooled (client -1) rows
+void add_pooled_metric_attributes(io::AttributeList& attrs, const std::vector<MethodMetrics>& metrics);
+// the summary lines comparing the methods (pooled rows)
+void append_pooled_metric_lines(std::vector<std::string>& lines, const std::vector<MethodMetrics>& metrics);
 
 // The `metrics` table and the `forecast/*` arrays (horizon O) and `model/final`.
 void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O);
