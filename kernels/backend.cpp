@@ -3,10 +3,10 @@
 #include "fedload/kernels/backend.hpp"
 
 #include <chrono>
-#include <map>
 #include <mutex>
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/named_registry.hpp"
 #include "fedload/kernels/registration.hpp"
 
 namespace fedload::kernels {
@@ -76,22 +76,15 @@ double ForecasterBackend::time_train_steps(int reps, LossKind loss, const Optimi
 
 namespace {
 
-struct Registry {
-  std::mutex mutex;
-  std::map<std::string, BackendFactory> factories;
-};
-
-Registry& registry() {
-  static Registry r;
+NamedRegistry<BackendFactory>& registry() {
+  static NamedRegistry<BackendFactory> r("backend", "built");
   return r;
 }
 
 }  // namespace
 
 bool register_backend(const std::string& name, BackendFactory factory) {
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  r.factories[name] = std::move(factory);
+  registry().add(name, std::move(factory));
   return true;
 }
 
@@ -107,28 +100,13 @@ void register_builtin_backends() {
 std::unique_ptr<ForecasterBackend> make_backend(const std::string& name, const ForecasterDims& d) {
   register_builtin_backends();
   check_forecaster_dims(d);
-  BackendFactory factory;
-  {
-    auto& r = registry();
-    std::lock_guard lock(r.mutex);
-    auto it = r.factories.find(name);
-    if (it == r.factories.end()) {
-      std::string known;
-      for (const auto& [n, f] : r.factories) known += (known.empty() ? "" : ", ") + n;
-      throw_input_error("unknown backend '{}' (built: {})", name, known);
-    }
-    factory = it->second;
-  }
+  const BackendFactory factory = registry().find(name);
   return factory(d);
 }
 
 std::vector<std::string> backend_names() {
   register_builtin_backends();
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  std::vector<std::string> names;
-  for (const auto& [n, f] : r.factories) names.push_back(n);
-  return names;
+  return registry().names();
 }
 
 }  // namespace fedload::kernels

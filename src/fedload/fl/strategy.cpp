@@ -3,33 +3,24 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <mutex>
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/named_registry.hpp"
 #include "fedload/fl/exact_sum.hpp"
 #include "fedload/fl/strategies/registration.hpp"
 
 namespace fedload::fl {
 namespace {
 
-struct Registry {
-  std::mutex mutex;
-  std::map<std::string, StrategyFactory> factories;
-};
-
-Registry& registry() {
-  static Registry r;
+NamedRegistry<StrategyFactory>& registry() {
+  static NamedRegistry<StrategyFactory> r("strategy", "known");
   return r;
 }
 
 bool add_factory(const std::string& name, StrategyFactory factory) {
   if (name.empty() || !factory) throw_runtime_error("a strategy needs a name and a factory");
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  const bool is_new = !r.factories.contains(name);
-  r.factories[name] = std::move(factory);
-  return is_new;
+  return registry().add(name, std::move(factory));
 }
 
 void check_options(const StrategyOptions& o) {
@@ -107,27 +98,12 @@ bool register_strategy(const std::string& name, StrategyFactory factory) {
 
 std::vector<std::string> strategy_names() {
   register_builtin_strategies();
-  auto& r = registry();
-  std::lock_guard lock(r.mutex);
-  std::vector<std::string> names;
-  for (const auto& [n, f] : r.factories) names.push_back(n);
-  return names;
+  return registry().names();
 }
 
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyOptions& o) {
   register_builtin_strategies();
-  StrategyFactory factory;
-  {
-    auto& r = registry();
-    std::lock_guard lock(r.mutex);
-    auto it = r.factories.find(name);
-    if (it == r.factories.end()) {
-      std::string known;
-      for (const auto& [n, f] : r.factories) known += (known.empty() ? "" : ", ") + n;
-      throw_input_error("unknown strategy '{}' (known: {})", name, known);
-    }
-    factory = it->second;
-  }
+  const StrategyFactory factory = registry().find(name);
   check_options(o);
   return factory(o);
 }
