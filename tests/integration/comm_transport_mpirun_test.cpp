@@ -5,19 +5,18 @@
 
 #include <string>
 
-#include "support/run_process.hpp"
+#include "support/mpi_launch.hpp"
 
 namespace fedload {
 namespace {
 
+using testing::mpirun_command;
 using testing::run_process;
 
 std::string mpirun(int ranks) {
-  // Open MPI refuses root without the first two (CI containers run as root); the last avoids
-  // containers' small shared-memory segments (as jobs/local/env.sh)
-  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none "
-         "timeout 120 " + std::string(FEDLOAD_MPIEXEC) + " --oversubscribe -np " + std::to_string(ranks) + " " +
-         FEDLOAD_COMM_MPI_CHECKS + " --gtest_color=no";
+  // the variable avoids containers' small shared-memory segments (as jobs/local/env.sh)
+  return "timeout 120 env OMPI_MCA_btl_vader_single_copy_mechanism=none " +
+         mpirun_command(ranks, FEDLOAD_COMM_MPI_CHECKS) + " --gtest_color=no";
 }
 
 std::size_t occurrences(const std::string& text, const std::string& what) {

@@ -7,17 +7,19 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 
-#include "support/run_process.hpp"
+#include "support/mpi_launch.hpp"
 
 namespace fedload {
 namespace {
 
 using testing::fedload_binary;
+using testing::mpirun_command;
 using testing::ProcessResult;
 using testing::run_process;
 using testing::TempDir;
@@ -38,10 +40,16 @@ std::string host_name() {
   return h;
 }
 
-std::string fault(const std::string& kind, int client, int round) {
-  return " --set debug.fault=" + kind + " --set debug.fault_client=" + std::to_string(client) +
-         " --set debug.fault_round=" + std::to_string(round);
-}
+// what the test-only [debug] fault injection does, to which client, in which round
+struct Fault {
+  std::string kind;
+  int client = 0, round = 0;
+
+  std::string args() const {
+    return " --set debug.fault=" + kind + " --set debug.fault_client=" + std::to_string(client) +
+           " --set debug.fault_round=" + std::to_string(round);
+  }
+};
 
 struct TimedRun {
   ProcessResult r;
@@ -49,17 +57,14 @@ struct TimedRun {
 };
 
 // ranks == 0: without mpirun (an MPI singleton)
-TimedRun run_bounded(int ranks, const std::string& args, const std::filesystem::path& out) {
+TimedRun run_bounded(int ranks, const Fault& f, const std::filesystem::path& out) {
   const std::string bound = "timeout -k 5 " + std::to_string(kBoundSeconds) + " ";
-  const std::string launcher =
-      ranks == 0 ? bound + fedload_binary()
-                 : "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " + bound + FEDLOAD_MPIEXEC +
-                       " --oversubscribe -np " + std::to_string(ranks) + " " + fedload_binary();
+  const std::string launcher = bound + (ranks == 0 ? fedload_binary() : mpirun_command(ranks));
   const auto start = std::chrono::steady_clock::now();
   TimedRun t;
-  t.r = run_process(launcher + " run" + kSmall + args + " --out " + out.string());
+  t.r = run_process(launcher + " run" + kSmall + f.args() + " --out " + out.string());
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("    %-40s exit %3d in %.2f s\n", args.c_str(), t.r.exit_code, t.seconds);
+  std::printf("    %-40s exit %3d in %.2f s\n", f.args().c_str(), t.r.exit_code, t.seconds);
   return t;
 }
 
@@ -78,50 +83,47 @@ void expect_incomplete_with_rounds_before(const std::filesystem::path& out, int 
   EXPECT_NE(rep.out.find("last row of rounds (row " + n + " of " + n + ")"), std::string::npos) << rep.out;
 }
 
-TEST(FederatedFaults, ExceptionInLocalTrainingOnRank1EndsTheJobWithExit1) {
+// A fault that strikes during training, on `ranks` ranks (0: without mpirun): the job ends within
+// the bound, stderr says "rank R of N (host H): client C, round K: <what>", and the result file is
+// readable, incomplete and holds the rounds before K. The exit code is the caller's to check.
+TimedRun expect_job_ended_by(int ranks, const Fault& f, int failing_rank, const std::string& what) {
   TempDir dir;
   const auto out = dir / "f.h5";
-  const auto t = run_bounded(3, fault("exception", 5, 2), out);
+  const auto t = run_bounded(ranks, f, out);
   expect_finished_in_time(t);
+  const std::string message = "rank " + std::to_string(failing_rank) + " of " + std::to_string(std::max(ranks, 1)) +
+                              " (host " + host_name() + "): client " + std::to_string(f.client) + ", round " +
+                              std::to_string(f.round) + (what.empty() ? "" : ": " + what);
+  EXPECT_NE(t.r.err.find(message), std::string::npos) << message << "\n" << t.r.err;
+  expect_incomplete_with_rounds_before(out, f.round);
+  return t;
+}
+
+TEST(FederatedFaults, ExceptionInLocalTrainingOnRank1EndsTheJobWithExit1) {
+  const auto t = expect_job_ended_by(3, {.kind = "exception", .client = 5, .round = 2}, 1, "injected fault");
   EXPECT_EQ(t.r.exit_code, 1) << t.r.err;  // a run-time failure; MPI_Abort(1) becomes mpirun's status
-  EXPECT_NE(t.r.err.find("rank 1 of 3 (host " + host_name() + "): client 5, round 2: injected fault"),
-            std::string::npos)
-      << t.r.err;
   EXPECT_NE(t.r.out.find("round    1/3"), std::string::npos) << t.r.out;
   EXPECT_EQ(t.r.out.find("round    2/3"), std::string::npos) << t.r.out;
-  expect_incomplete_with_rounds_before(out, 2);
 }
 
 TEST(FederatedFaults, NanInputsOnRank2TripTheLossCheck) {
-  TempDir dir;
-  const auto out = dir / "f.h5";
-  const auto t = run_bounded(3, fault("nan_loss", 9, 3), out);
-  expect_finished_in_time(t);
+  const auto t =
+      expect_job_ended_by(3, {.kind = "nan_loss", .client = 9, .round = 3}, 2, "local training: non-finite loss");
   EXPECT_EQ(t.r.exit_code, 1) << t.r.err;
-  EXPECT_NE(t.r.err.find("rank 2 of 3 (host " + host_name() + "): client 9, round 3: local training: non-finite loss"),
-            std::string::npos)
-      << t.r.err;
-  expect_incomplete_with_rounds_before(out, 3);
 }
 
 TEST(FederatedFaults, InfParameterOnRank0IsCaughtBeforeAggregation) {
-  TempDir dir;
-  const auto out = dir / "f.h5";
-  const auto t = run_bounded(3, fault("inf_update", 2, 2), out);
-  expect_finished_in_time(t);
+  const auto t =
+      expect_job_ended_by(3, {.kind = "inf_update", .client = 2, .round = 2}, 0, "local training diverged");
   EXPECT_EQ(t.r.exit_code, 1) << t.r.err;
   // the loss was finite: the update's norm is what gives it away
-  EXPECT_NE(t.r.err.find("rank 0 of 3 (host " + host_name() + "): client 2, round 2: local training diverged"),
-            std::string::npos)
-      << t.r.err;
   EXPECT_NE(t.r.err.find("update norm inf"), std::string::npos) << t.r.err;
-  expect_incomplete_with_rounds_before(out, 2);
 }
 
 TEST(FederatedFaults, NonFiniteWindowIsRefusedAtSetUpWithExit2AndNoFile) {
   TempDir dir;
   const auto out = dir / "f.h5";
-  const auto t = run_bounded(3, fault("bad_data", 5, 1), out);
+  const auto t = run_bounded(3, {.kind = "bad_data", .client = 5, .round = 1}, out);
   expect_finished_in_time(t);
   EXPECT_EQ(t.r.exit_code, 2) << t.r.err;  // bad data is bad input; every rank agrees before the file exists
   EXPECT_NE(t.r.err.find("rank 1 (host " + host_name() + "): client 5: training window 0 (origin "),
@@ -133,52 +135,31 @@ TEST(FederatedFaults, NonFiniteWindowIsRefusedAtSetUpWithExit2AndNoFile) {
 }
 
 TEST(FederatedFaults, RankThatExitsAbruptlyEndsTheJob) {
-  TempDir dir;
-  const auto out = dir / "f.h5";
-  const auto t = run_bounded(3, fault("rank_exit", 9, 2), out);
-  expect_finished_in_time(t);
+  const auto t =
+      expect_job_ended_by(3, {.kind = "rank_exit", .client = 9, .round = 2}, 2, "the process ends now");
   EXPECT_EQ(t.r.exit_code, 3) << t.r.err;  // the launcher passes on the dead process's status
-  EXPECT_NE(t.r.err.find("rank 2 of 3 (host " + host_name() + "): client 9, round 2: the process ends now"),
-            std::string::npos)
-      << t.r.err;
-  expect_incomplete_with_rounds_before(out, 2);
 }
 
 TEST(FederatedFaults, KilledRankEndsTheJob) {
-  TempDir dir;
-  const auto out = dir / "f.h5";
-  const auto t = run_bounded(3, fault("rank_kill", 5, 2), out);
-  expect_finished_in_time(t);
+  const auto t =
+      expect_job_ended_by(3, {.kind = "rank_kill", .client = 5, .round = 2}, 1, "the process raises SIGKILL");
   EXPECT_NE(t.r.exit_code, 0) << t.r.err;
-  EXPECT_NE(t.r.err.find("rank 1 of 3 (host " + host_name() + "): client 5, round 2: the process raises SIGKILL"),
-            std::string::npos)
-      << t.r.err;
-  expect_incomplete_with_rounds_before(out, 2);
 }
 
 TEST(FederatedFaults, WriterRankThatDiesAbruptlyLeavesAReadableFile) {
-  TempDir dir;
-  const auto out = dir / "f.h5";
-  const auto t = run_bounded(3, fault("rank_exit", 1, 3), out);  // client 1 lives on rank 0
-  expect_finished_in_time(t);
+  // client 1 lives on rank 0
+  const auto t = expect_job_ended_by(3, {.kind = "rank_exit", .client = 1, .round = 3}, 0, "");
   EXPECT_EQ(t.r.exit_code, 3) << t.r.err;
-  EXPECT_NE(t.r.err.find("rank 0 of 3 (host " + host_name() + "): client 1, round 3"), std::string::npos) << t.r.err;
-  expect_incomplete_with_rounds_before(out, 3);
 }
 
 TEST(FederatedFaults, WithoutMpirunTheSameMessageAndFile) {
-  TempDir dir;
-  const auto out = dir / "f.h5";
-  const auto t = run_bounded(0, fault("nan_loss", 5, 2), out);
-  expect_finished_in_time(t);
+  const auto t =
+      expect_job_ended_by(0, {.kind = "nan_loss", .client = 5, .round = 2}, 0, "local training: non-finite loss");
   EXPECT_EQ(t.r.exit_code, 1) << t.r.err;
-  EXPECT_NE(t.r.err.find("fedload: error on rank 0 of 1 (host " + host_name() +
-                         "): client 5, round 2: local training: non-finite loss"),
-            std::string::npos)
-      << t.r.err;
-  expect_incomplete_with_rounds_before(out, 2);
+  EXPECT_NE(t.r.err.find("fedload: error on rank 0 of 1 (host "), std::string::npos) << t.r.err;
 
-  const auto bad = run_bounded(0, fault("bad_data", 7, 1), dir / "b.h5");
+  TempDir dir;
+  const auto bad = run_bounded(0, {.kind = "bad_data", .client = 7, .round = 1}, dir / "b.h5");
   EXPECT_EQ(bad.r.exit_code, 2) << bad.r.err;
   EXPECT_NE(bad.r.err.find("rank 0 (host " + host_name() + "): client 7: training window 0"), std::string::npos)
       << bad.r.err;
@@ -187,7 +168,7 @@ TEST(FederatedFaults, WithoutMpirunTheSameMessageAndFile) {
 TEST(FederatedFaults, FaultForAClientTheRunDoesNotHaveIsAnInputError) {
   TempDir dir;
   const auto out = dir / "f.h5";
-  const auto t = run_bounded(0, fault("exception", 12, 1), out);
+  const auto t = run_bounded(0, {.kind = "exception", .client = 12, .round = 1}, out);
   EXPECT_EQ(t.r.exit_code, 2) << t.r.err;
   EXPECT_NE(t.r.err.find("debug.fault_client = 12 but the run has 12 clients"), std::string::npos) << t.r.err;
   EXPECT_FALSE(std::filesystem::exists(out));

@@ -10,15 +10,18 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
-#include "support/run_process.hpp"
+#include "support/mpi_launch.hpp"
+#include "support/result_checks.hpp"
 
 namespace fedload {
 namespace {
 
 using testing::fedload_binary;
+using testing::mpirun_command;
+using testing::python_check;
+using testing::report_json_field;
 using testing::run_process;
 using testing::slurp;
 using testing::TempDir;
@@ -28,20 +31,9 @@ const std::string kRun =
     " --set fl.work_variation=0.5 --set fl.checkpoint_every=3 --set data.days=30 --set data.test_days=3"
     " --set data.val_days=0 --set model.hidden=8 --set train.batch_size=32 --set train.lr=0.01";
 
-std::string mpirun(int ranks) {
-  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " + std::string(FEDLOAD_MPIEXEC) +
-         " --oversubscribe -np " + std::to_string(ranks) + " " + fedload_binary();
-}
-
-// the final model's SHA-256 and the provenance chain's head, from `fedload report --json`
+// the final model's SHA-256 and the provenance chain's head
 std::string sha_of(const std::filesystem::path& file) {
-  const auto j = run_process(fedload_binary() + " report --json " + file.string());
-  std::string out;
-  for (const char* key : {"\"final_model_sha256\"", "\"provenance_head_sha256\""}) {
-    const auto p = j.out.find(key);
-    out += p == std::string::npos ? std::string("missing ") + key : j.out.substr(p, 95);
-  }
-  return out;
+  return report_json_field(file, "final_model_sha256") + " " + report_json_field(file, "provenance_head_sha256");
 }
 
 // starts `fedload run` in one process and SIGKILLs it once its progress shows round `at`
@@ -83,18 +75,15 @@ TEST(FederatedResume, KilledRunResumedFromItsCheckpointEndsWithTheUninterruptedM
   EXPECT_NE(c.out.find("resumed from"), std::string::npos) << c.out;
   EXPECT_EQ(sha_of(resumed), want);
   const auto resumed3 = dir / "resumed3.h5";
-  const auto c3 = run_process(mpirun(3) + " run --resume " + killed.string() + " --out " + resumed3.string());
+  const auto c3 = run_process(mpirun_command(3) + " run --resume " + killed.string() + " --out " + resumed3.string());
   ASSERT_EQ(c3.exit_code, 0) << c3.err << c3.out;
   EXPECT_EQ(sha_of(resumed3), want);
   const auto v = run_process(fedload_binary() + " verify " + resumed3.string());
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 
   // the continued file holds every round once, like the uninterrupted one
-  TempDir py;
-  const auto script = py / "check.py";
-  std::ofstream(script) << "import sys\nimport numpy as np\nsys.path.insert(0, '" << FEDLOAD_SOURCE_DIR
-                        << "/analysis')\nimport fedload_h5\n" << R"PY(
-a, b = fedload_h5.load(sys.argv[1]), fedload_h5.load(sys.argv[2])
+  EXPECT_TRUE(python_check({full, resumed}, R"PY(
+a, b = r, fedload_h5.load(sys.argv[2])
 assert b['complete'] and b['attrs']['resumed_from'].endswith('killed.h5')
 assert list(b['tables']['rounds']['round']) == list(range(1, 41)), b['tables']['rounds']['round']
 for col in ('selected', 'train_loss', 'mape'):
@@ -102,11 +91,7 @@ for col in ('selected', 'train_loss', 'mape'):
 assert np.array_equal(a['tables']['round_clients']['coefficient'], b['tables']['round_clients']['coefficient'])
 assert list(b['arrays']['checkpoint/round']) == list(range(3, 40, 3)), b['arrays']['checkpoint/round']
 assert np.array_equal(a['arrays']['checkpoint/model'], b['arrays']['checkpoint/model'])
-print('python-check-ok')
-)PY";
-  const auto p = run_process(std::string(FEDLOAD_SYSTEM_PYTHON) + " " + script.string() + " " + full.string() + " " +
-                             resumed.string());
-  EXPECT_EQ(p.exit_code, 0) << p.err << p.out;
+)PY"));
 }
 
 TEST(FederatedResume, RefusesACompleteRunAConfigChangeAndAFileWithoutCheckpoint) {

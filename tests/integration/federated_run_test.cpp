@@ -5,15 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
-#include "support/run_process.hpp"
+#include "support/mpi_launch.hpp"
+#include "support/result_checks.hpp"
 
 namespace fedload {
 namespace {
 
 using testing::fedload_binary;
+using testing::mpirun_command;
+using testing::python_check;
+using testing::report_json_field;
 using testing::run_process;
 using testing::TempDir;
 
@@ -23,29 +26,21 @@ const std::string kSmall =
     " --set fl.work_variation=0.5 --set data.days=40 --set data.test_days=4 --set data.val_days=0"
     " --set model.hidden=8 --set train.batch_size=32 --set train.lr=0.01";
 
-std::string mpirun(int ranks) {
-  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " + std::string(FEDLOAD_MPIEXEC) +
-         " --oversubscribe -np " + std::to_string(ranks) + " " + fedload_binary();
-}
-
 // runs and returns the final model's SHA-256 from `fedload report --json`
 std::string run_sha(const std::string& launcher, const std::string& args, const std::filesystem::path& out) {
   const auto r = run_process(launcher + " run" + kSmall + args + " --out " + out.string());
   EXPECT_EQ(r.exit_code, 0) << launcher << args << "\n" << r.err << r.out;
-  const auto j = run_process(fedload_binary() + " report --json " + out.string());
-  const auto p = j.out.find("\"final_model_sha256\"");
-  EXPECT_NE(p, std::string::npos) << j.out.substr(0, 400);
-  return p == std::string::npos ? std::string("missing") : j.out.substr(p, 90);
+  return report_json_field(out, "final_model_sha256");
 }
 
 TEST(FederatedRun, GlobalModelIsBitwiseTheSameOnAnyNumberOfRanks) {
   TempDir dir;
   const std::string one = run_sha(fedload_binary(), "", dir / "p1.h5");
-  EXPECT_EQ(run_sha(mpirun(2), "", dir / "p2.h5"), one);
-  EXPECT_EQ(run_sha(mpirun(5), "", dir / "p5.h5"), one);
-  EXPECT_EQ(run_sha(mpirun(5), " --set fl.server_hosts_clients=false", dir / "p5s.h5"), one);
-  EXPECT_EQ(run_sha(mpirun(3), " --set fl.clients_per_rank=5", dir / "p3k.h5"), one);
-  EXPECT_EQ(run_sha(mpirun(17), "", dir / "p17.h5"), one);  // 5 ranks host no client
+  EXPECT_EQ(run_sha(mpirun_command(2), "", dir / "p2.h5"), one);
+  EXPECT_EQ(run_sha(mpirun_command(5), "", dir / "p5.h5"), one);
+  EXPECT_EQ(run_sha(mpirun_command(5), " --set fl.server_hosts_clients=false", dir / "p5s.h5"), one);
+  EXPECT_EQ(run_sha(mpirun_command(3), " --set fl.clients_per_rank=5", dir / "p3k.h5"), one);
+  EXPECT_EQ(run_sha(mpirun_command(17), "", dir / "p17.h5"), one);  // 5 ranks host no client
 }
 
 TEST(FederatedRun, EveryStrategyIsPlacementIndependentAndTheyDiffer) {
@@ -54,7 +49,7 @@ TEST(FederatedRun, EveryStrategyIsPlacementIndependentAndTheyDiffer) {
   for (const std::string s : {"fedprox", "fednova", "mean"}) {
     const std::string args = " --set fl.strategy=" + s + " --set fl.prox_mu=0.1";
     sha[s] = run_sha(fedload_binary(), args, dir / (s + "1.h5"));
-    EXPECT_EQ(run_sha(mpirun(4), args, dir / (s + "4.h5")), sha[s]) << s;
+    EXPECT_EQ(run_sha(mpirun_command(4), args, dir / (s + "4.h5")), sha[s]) << s;
   }
   sha["fedavg"] = run_sha(fedload_binary(), "", dir / "fedavg.h5");
   EXPECT_NE(sha["fedavg"], sha["fedprox"]);
@@ -66,7 +61,7 @@ TEST(FederatedRun, EveryStrategyIsPlacementIndependentAndTheyDiffer) {
 TEST(FederatedRun, ResultFileRecordsRoundsClientsEvaluationAndTiming) {
   TempDir dir;
   const auto out = dir / "f.h5";
-  const auto r = run_process(mpirun(3) + " run" + kSmall + " --set fl.strategy=fednova --out " + out.string());
+  const auto r = run_process(mpirun_command(3) + " run" + kSmall + " --set fl.strategy=fednova --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("round    3/3"), std::string::npos) << r.out;
   // the report says where the time went, per phase, over the three ranks
@@ -76,10 +71,7 @@ TEST(FederatedRun, ResultFileRecordsRoundsClientsEvaluationAndTiming) {
   ASSERT_NE(timing, std::string::npos) << rep.out;
   for (const char* phase : {"local_train", "communicate", "aggregate", "evaluate"})
     EXPECT_NE(rep.out.find(phase, timing), std::string::npos) << phase;
-  TempDir py;
-  const auto script = py / "check.py";
-  std::ofstream(script) << "import sys, math\nimport numpy as np\nsys.path.insert(0, '" << FEDLOAD_SOURCE_DIR
-                        << "/analysis')\nimport fedload_h5\nr = fedload_h5.load(sys.argv[1])\n" << R"PY(
+  EXPECT_TRUE(python_check({out}, R"PY(
 assert r['complete'], r['status']
 a, t, arr = r['attrs'], r['tables'], r['arrays']
 assert a['strategy'] == 'fednova' and int(a['clients']) == 12 and int(a['rounds']) == 3
@@ -119,16 +111,14 @@ assert tm['bytes_sent'][comm].sum() > 0
 import hashlib
 assert hashlib.sha256(arr['model/final'].astype('<f4').tobytes()).hexdigest() == a['final_model_sha256']
 assert arr['forecast/actual'].shape[0] == 12 * 4
-)PY" << "\nprint('python-check-ok')\n";
-  const auto c = run_process(std::string(FEDLOAD_SYSTEM_PYTHON) + " " + script.string() + " " + out.string());
-  EXPECT_EQ(c.exit_code, 0) << c.err << c.out;
-  EXPECT_NE(c.out.find("python-check-ok"), std::string::npos);
+)PY"));
 }
 
 TEST(FederatedRun, PlacementThatNeedsMoreRanksIsAnInputError) {
   TempDir dir;
   const auto out = dir / "x.h5";
-  const auto r = run_process(mpirun(2) + " run" + kSmall + " --set fl.clients_per_rank=2 --out " + out.string());
+  const auto r =
+      run_process(mpirun_command(2) + " run" + kSmall + " --set fl.clients_per_rank=2 --out " + out.string());
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("clients_per_rank"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out));

@@ -13,30 +13,20 @@
 #include <fstream>
 #include <thread>
 
-#include "support/run_process.hpp"
+#include "support/result_checks.hpp"
 
 namespace fedload {
 namespace {
 
 using testing::fedload_binary;
+using testing::python_check;
+using testing::report_json_field;
 using testing::run_process;
 using testing::TempDir;
 
 const std::string kTiny =
     " --set data.days=40 --set fl.clients=2 --set data.test_days=5 --set data.val_days=3"
     " --set model.hidden=8 --set train.epochs=3 --set train.batch_size=32";
-
-std::string python() { return FEDLOAD_SYSTEM_PYTHON; }
-
-// Runs a Python snippet with `r` = analysis.fedload_h5.load(path); returns the process result.
-testing::ProcessResult check_with_python(const std::filesystem::path& file, const std::string& body) {
-  TempDir dir;
-  const auto script = dir / "check.py";
-  std::ofstream(script) << "import sys, math\nimport numpy as np\nsys.path.insert(0, '" << FEDLOAD_SOURCE_DIR
-                        << "/analysis')\nimport fedload_h5\nr = fedload_h5.load(sys.argv[1])\n"
-                        << body << "\nprint('python-check-ok')\n";
-  return run_process(python() + " " + script.string() + " " + file.string());
-}
 
 TEST(ForecastRun, ResultFileHoldsConsistentForecastsMetricsAndModel) {
   TempDir dir;
@@ -51,7 +41,7 @@ TEST(ForecastRun, ResultFileHoldsConsistentForecastsMetricsAndModel) {
   EXPECT_NE(rep.out.find("naive_weekly"), std::string::npos) << rep.out;
   EXPECT_NE(rep.out.find("last row of training"), std::string::npos) << rep.out;
 
-  const auto py = check_with_python(out, R"PY(
+  EXPECT_TRUE(python_check({out}, R"PY(
 assert r['complete'], r['status']
 a, t, arr = r['attrs'], r['tables'], r['arrays']
 O = int(a['horizon'])
@@ -77,9 +67,7 @@ for method in ['lstm', 'naive_daily', 'ridge']:
 # daily naive is literally yesterday's load: check one value against the test span itself
 assert np.isfinite(arr['forecast/naive_daily']).all()
 assert len(t['clients']['client']) == 2 and (t['clients']['train_windows'] > 0).all()
-)PY");
-  EXPECT_EQ(py.exit_code, 0) << py.err << py.out;
-  EXPECT_NE(py.out.find("python-check-ok"), std::string::npos);
+)PY"));
 }
 
 TEST(ForecastRun, SameSeedSameModel) {
@@ -87,14 +75,7 @@ TEST(ForecastRun, SameSeedSameModel) {
   const auto a = dir / "a.h5", b = dir / "b.h5";
   ASSERT_EQ(run_process(fedload_binary() + " run" + kTiny + " --out " + a.string()).exit_code, 0);
   ASSERT_EQ(run_process(fedload_binary() + " run" + kTiny + " --out " + b.string()).exit_code, 0);
-  const auto ja = run_process(fedload_binary() + " report --json " + a.string());
-  const auto jb = run_process(fedload_binary() + " report --json " + b.string());
-  const auto sha = [](const std::string& j) {
-    const auto p = j.find("\"final_model_sha256\"");
-    return p == std::string::npos ? std::string() : j.substr(p, 90);
-  };
-  ASSERT_FALSE(sha(ja.out).empty()) << ja.out.substr(0, 500);
-  EXPECT_EQ(sha(ja.out), sha(jb.out));
+  EXPECT_EQ(report_json_field(a, "final_model_sha256"), report_json_field(b, "final_model_sha256"));
 }
 
 TEST(ForecastRun, FifteenMinuteDataNeedsNoCodeChanges) {
@@ -104,11 +85,10 @@ TEST(ForecastRun, FifteenMinuteDataNeedsNoCodeChanges) {
                              " --set data.resolution_minutes=15 --set data.days=20 --set data.stride=4 --out " +
                              out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto py = check_with_python(out, R"PY(
+  EXPECT_TRUE(python_check({out}, R"PY(
 assert int(r['attrs']['steps_per_day']) == 96 and int(r['attrs']['horizon']) == 96
 assert r['arrays']['forecast/actual'].shape[1] == 96
-)PY");
-  EXPECT_EQ(py.exit_code, 0) << py.err;
+)PY"));
 }
 
 TEST(ForecastRun, BadDataIsAnInputErrorAndLeavesNoFile) {
@@ -157,13 +137,12 @@ TEST(ForecastRun, SigkillMidTrainingLeavesAReadableIncompleteFile) {
   const auto rep = run_process(fedload_binary() + " report " + out.string());
   EXPECT_EQ(rep.exit_code, 0) << rep.err;
   EXPECT_NE(rep.out.find("INCOMPLETE"), std::string::npos) << rep.out;
-  const auto py = check_with_python(out, R"PY(
+  EXPECT_TRUE(python_check({out}, R"PY(
 assert r['status'] == 'incomplete', r['status']
 ep = r['tables']['training']['epoch']
 assert len(ep) >= 2 and list(ep) == list(range(len(ep))), ep
 assert len(r['tables']['clients']['client']) == 2
-)PY");
-  EXPECT_EQ(py.exit_code, 0) << py.err << py.out;
+)PY"));
 }
 
 }  // namespace

@@ -11,16 +11,18 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
-#include "support/run_process.hpp"
+#include "support/mpi_launch.hpp"
+#include "support/result_checks.hpp"
 
 namespace fedload {
 namespace {
 
 using testing::fedload_binary;
+using testing::mpirun_command;
 using testing::run_process;
+using testing::run_python;
 using testing::slurp;
 using testing::TempDir;
 
@@ -29,11 +31,6 @@ const std::string kSmall =
     " --set fl.mode=federated --set fl.clients=12 --set fl.selection=fixed --set fl.fraction=0.5"
     " --set fl.work_variation=0.5 --set data.days=40 --set data.test_days=4 --set data.val_days=0"
     " --set model.hidden=8 --set train.batch_size=32 --set train.lr=0.01";
-
-std::string mpirun(int ranks) {
-  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " + std::string(FEDLOAD_MPIEXEC) +
-         " --oversubscribe -np " + std::to_string(ranks) + " " + fedload_binary();
-}
 
 testing::ProcessResult verify(const std::filesystem::path& file, const std::string& flags = "") {
   return run_process(fedload_binary() + " verify" + flags + " " + file.string());
@@ -87,9 +84,9 @@ class VerifyRun : public ::testing::Test {
     dir_ = new TempDir;
     const auto one = run_process(fedload_binary() + " run" + kSmall + " --set fl.rounds=3 --out " + one_file().string());
     ASSERT_EQ(one.exit_code, 0) << one.err << one.out;
-    const auto three = run_process(mpirun(3) + " run" + kSmall + " --set fl.rounds=3 --out " + three_file().string());
+    const auto three =
+        run_process(mpirun_command(3) + " run" + kSmall + " --set fl.rounds=3 --out " + three_file().string());
     ASSERT_EQ(three.exit_code, 0) << three.err << three.out;
-    std::ofstream(*dir_ / "tamper.py") << kTamper;
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -102,8 +99,7 @@ class VerifyRun : public ::testing::Test {
   static std::filesystem::path tampered(const std::string& what) {
     const auto copy = *dir_ / (what + ".h5");
     std::filesystem::copy_file(three_file(), copy, std::filesystem::copy_options::overwrite_existing);
-    const auto r = run_process(std::string(FEDLOAD_SYSTEM_PYTHON) + " " + (*dir_ / "tamper.py").string() + " " +
-                               copy.string() + " " + what);
+    const auto r = run_python(kTamper, copy.string() + " " + what);
     EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
     return copy;
   }
