@@ -58,6 +58,23 @@ TEST(FederatedRun, EveryStrategyIsPlacementIndependentAndTheyDiffer) {
   EXPECT_EQ(sha["fedavg"], sha["mean"]);
 }
 
+TEST(FederatedRun, FloatAggregationStaysCloseToTheExactModelButDependsOnThePlacement) {
+  TempDir dir;
+  const auto exact = dir / "exact.h5", one = dir / "float1.h5", three = dir / "float3.h5";
+  run_sha(fedload_binary(), "", exact);
+  const std::string f1 = run_sha(fedload_binary(), " --set fl.aggregation=float", one);
+  const std::string f3 = run_sha(mpirun_command(3), " --set fl.aggregation=float", three);
+  EXPECT_EQ(run_sha(fedload_binary(), " --set fl.aggregation=float", dir / "again.h5"), f1);  // same placement
+  EXPECT_NE(f1, report_json_field(exact, "final_model_sha256"));  // float32 rounding differs
+  EXPECT_NE(f1, f3);                                               // and the placement shows
+  EXPECT_TRUE(python_check({exact, one, three}, R"PY(
+fa, fb, fc = (fedload_h5.load(p) for p in sys.argv[1:4])
+a, b, c = (f['arrays']['model/final'] for f in (fa, fb, fc))
+assert np.allclose(a, b, rtol=1e-3, atol=1e-5) and np.allclose(a, c, rtol=1e-3, atol=1e-5), (abs(a - b).max(), abs(a - c).max())
+assert 'exact' in fa['attrs']['aggregation'] and 'float' in fb['attrs']['aggregation'], fb['attrs']['aggregation']
+)PY"));
+}
+
 TEST(FederatedRun, ResultFileRecordsRoundsClientsEvaluationAndTiming) {
   TempDir dir;
   const auto out = dir / "f.h5";

@@ -128,6 +128,7 @@ class FederatedExperiment final : public Experiment {
     rounds_ = cfg_.get_int("fl.rounds");
     eval_every_ = cfg_.get_int("fl.eval_every");
     checkpoint_every_ = cfg_.get_int("fl.checkpoint_every");
+    exact_ = cfg_.get_string("fl.aggregation") == "exact";
 
     declare_client_table(schema, columns_);
     schema.table("rounds", "one row per federated round; accuracy of the new global model on every client's test days, pooled")
@@ -170,9 +171,10 @@ class FederatedExperiment final : public Experiment {
     attrs.push_back({"rounds", rounds_});
     attrs.push_back({"selection", cfg_.get_string("fl.selection")});
     attrs.push_back({"aggregation",
-                     std::string(strategy_->coefficients({}).has_value()
-                                     ? "linear: exact int64 fixed-point sum of c_i (w_i - g), reduced to rank 0"
-                                     : "gathered: every update to rank 0, strategy in client-id order")});
+                     std::string(!strategy_->coefficients({}).has_value()
+                                     ? "gathered: every update to rank 0, strategy in client-id order"
+                                 : exact_ ? "linear, exact: int64 fixed-point sum of c_i (w_i - g), reduced to rank 0"
+                                          : "linear, float: float32 sum of c_i (w_i - g), reduced to rank 0 (last bits depend on the placement)")});
     attrs.push_back({"checkpoint_every", checkpoint_every_});
     attrs.push_back({"ridge_scope", std::string("per client (each client's own windows: the local baseline)")});
   }
@@ -336,8 +338,10 @@ class FederatedExperiment final : public Experiment {
       std::vector<fl::ClientReport> reports;
       for (const auto& m : round_reports_) reports.push_back(m.report);
       coefficients = strategy_->coefficients(reports);
-      if (coefficients) {
+      if (coefficients && exact_) {
         aggregate_linear(phases, r, *coefficients, updates);
+      } else if (coefficients) {
+        aggregate_float(phases, r, *coefficients, updates);
       } else {
         aggregate_gathered(phases, r, reports, updates);
       }
@@ -377,11 +381,7 @@ class FederatedExperiment final : public Experiment {
   void aggregate_linear(std::vector<PhaseSample>& phases, std::int64_t r, const std::vector<double>& c,
                         const std::vector<LocalUpdate>& updates) {
     auto& tr = *transport_;
-    const auto index = [this](std::int64_t client) {
-      const auto it = std::lower_bound(round_reports_.begin(), round_reports_.end(), client,
-                                       [](const ReportMessage& m, std::int64_t id) { return m.report.client < id; });
-      return static_cast<std::size_t>(it - round_reports_.begin());
-    };
+    const auto index = [this](std::int64_t client) { return report_index(client); };
     // the exponent rule of fl::Strategy::aggregate (K times the largest term bound, a max is
     // exact in any order), so this distributed sum equals that single-process reference bit for bit
     double largest = 0;
@@ -409,6 +409,39 @@ class FederatedExperiment final : public Experiment {
       fl::fixed_to_float(total, exponent, global_, next);
       global_.swap(next);
     }
+  }
+
+  // fl.aggregation = "float": the same sum in float32 — each rank adds its clients' terms in
+  // client-id order, MPI's reduction adds the ranks' partial sums — as fast as a plain reduce,
+  // but the order of the additions, and so the model's last bits, depends on the placement
+  void aggregate_float(std::vector<PhaseSample>& phases, std::int64_t r, const std::vector<double>& c,
+                       const std::vector<LocalUpdate>& updates) {
+    auto& tr = *transport_;
+    std::vector<float> partial(global_.size(), 0.0f), total;
+    {
+      PhaseTimer t(phases, "update_transform", r);
+      for (const auto& u : updates) {
+        const auto ci = static_cast<float>(c[report_index(u.report.client)]);
+        for (std::size_t j = 0; j < partial.size(); ++j) partial[j] += ci * u.delta[j];
+      }
+    }
+    if (tr.rank() == 0) total.assign(global_.size(), 0.0f);
+    {
+      TransportPhase t(phases, "communicate", r, tr);
+      tr.reduce_sum(comm::const_buffer_of(std::span<const float>(partial)), comm::buffer_of(std::span<float>(total)),
+                    0);
+    }
+    if (tr.rank() == 0) {
+      PhaseTimer t(phases, "aggregate", r);
+      for (std::size_t j = 0; j < global_.size(); ++j) global_[j] += total[j];
+    }
+  }
+
+  // position of a client in this round's reports (sorted by client id)
+  std::size_t report_index(std::int64_t client) const {
+    const auto it = std::lower_bound(round_reports_.begin(), round_reports_.end(), client,
+                                     [](const ReportMessage& m, std::int64_t id) { return m.report.client < id; });
+    return static_cast<std::size_t>(it - round_reports_.begin());
   }
 
   // non-linear strategies see every update on rank 0, in client-id order
@@ -521,6 +554,7 @@ class FederatedExperiment final : public Experiment {
   std::unique_ptr<fl::Strategy> strategy_;
   fl::SelectionOptions selection_;
   std::int64_t rounds_ = 0, eval_every_ = 1, checkpoint_every_ = 0;
+  bool exact_ = true;  // fl.aggregation = "exact"
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps

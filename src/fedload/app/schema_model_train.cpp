@@ -35,6 +35,8 @@ void add_fl_keys(ConfigSchema& s) {
   s.integer("fl.rounds", 20, 1, 1000000, "federated: communication rounds");
   s.choice("fl.strategy", "fedavg", fl::strategy_names(),
            "federated: aggregation rule (fedavg: weights by training windows; fedprox: fedavg + proximal term in the local objective; fednova: normalized by local steps; mean: unweighted)");
+  s.choice("fl.aggregation", "exact", {"exact", "float"},
+           "federated, linear strategies: exact = int64 fixed-point sum, the model bitwise the same on any number of ranks; float = float32 sum reduced by MPI, faster, last bits depend on the placement");
   s.real("fl.prox_mu", 0.01, 0, 1e6, "fedprox: weight mu of the proximal term mu/2 |w - w_global|^2");
   s.real("fl.server_lr", 1.0, 1e-9, 1e3, "federated: server learning rate scaling the aggregated update");
   s.choice("fl.selection", "all", {"all", "fixed", "poisson"},
