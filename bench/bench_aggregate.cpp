@@ -1,6 +1,7 @@
-// fedload_bench_aggregate: what fedload's exact aggregation costs against plain MPI, in the same
-// run. One round's communication for a model of n float32 parameters, on the ranks the program
-// is started with (every rank one client whose update is already weighted):
+// fedload_bench_aggregate: what fedload's aggregation paths (exact int64, float32) cost against
+// plain MPI, in the same run. One round's communication for a model of n float32 parameters, on the
+// ranks the program is started with (every rank one client; (a)-(e) take its update already
+// weighted, (f) weights it inside the round):
 //   (a) raw_float32    MPI_Reduce(float, SUM) of the update to rank 0, rank 0 adds it to the
 //                      global model, MPI_Bcast of the new model
 //   (b) fedload_int64  fedload's path: max |update| (Transport::allreduce_max) -> scale exponent
@@ -18,12 +19,18 @@
 //                      not do this (bench/README.md says what it would take)
 //   (e) raw_float32_chunked (a) in the same chunks: what chunking alone does to MPI's reduction,
 //                      so that (d) is compared with (e) like (b) with (a)
-// For (b), rank 0's own time in each of its phases is reported too.
+//   (f) fedload_float32 fedload's fl.aggregation = "float" path: the rank's FedAvg coefficient
+//                      times its unweighted update in float32 (one pass, inside the round) ->
+//                      Transport::reduce_sum of float32 -> rank 0 adds the sum to the global model
+//                      -> Transport::broadcast; the same bytes as (a), so (f)/(a) - 1 is what
+//                      fedload's float path adds to a raw reduce
+// For (b) and (f), rank 0's own time in each of their phases is reported too.
 // Every size is checked before it is timed: (b) against the exactly known sum (every rank's input
 // is a pure function of (rank, index), so rank 0 recomputes it in double), (a) within float32
-// summation error ((e) too), (c)'s int64 sum bitwise equal to (b)'s, (d)'s model bitwise equal to (b)'s, and every
-// rank's received model bitwise equal to rank 0's. A size that fails is not timed. Time of a round = max over ranks; median and
-// [min, max] over repetitions; formulas in bench/README.md ("Aggregation").
+// summation error ((e) too, and (f) with one more rounding per term: the weighting), (c)'s int64
+// sum bitwise equal to (b)'s, (d)'s model bitwise equal to (b)'s, and every rank's received model
+// bitwise equal to rank 0's. A size that fails is not timed. Time of a round = max over ranks;
+// median and [min, max] over repetitions; formulas in bench/README.md ("Aggregation").
 //
 //   mpirun -np P fedload_bench_aggregate [--sizes 10000,100000,1000000,10000000] [--reps 25]
 //                                        [--warmup 3] [--chunk 131072] [--json FILE]
@@ -36,6 +43,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <span>
 #include <string>
@@ -56,12 +64,19 @@ using namespace fedload;
 
 constexpr int kRoot = 0;
 constexpr std::uint64_t kSeed = 0x5eed'a66e'0000'0001;
-constexpr int kVariants = 5;
-const char* const kVariantNames[kVariants] = {"raw_float32", "fedload_int64", "raw_int64", "fedload_chunked",
-                                              "raw_f32_chunked"};
-// the phases of (b), timed on every rank (rank 0's are reported)
-constexpr int kPhases = 5;
-const char* const kPhaseNames[kPhases] = {"exponent", "to_fixed", "reduce_sum", "to_float", "broadcast"};
+constexpr int kVariants = 6;
+const char* const kVariantNames[kVariants] = {"raw_float32", "fedload_int64",   "raw_int64",
+                                              "fedload_chunked", "raw_f32_chunked", "fedload_float32"};
+constexpr int kInt64 = 1, kFloat32 = 5;  // the runtime's two paths, (b) and (f)
+// the phases of (b) and (f), timed on every rank (rank 0's are reported); other variants have none
+constexpr int kMaxPhases = 5;
+const char* const kInt64Phases[] = {"exponent", "to_fixed", "reduce_sum", "to_float", "broadcast"};
+const char* const kFloat32Phases[] = {"weight", "reduce_sum", "add", "broadcast"};
+std::span<const char* const> phase_names(int variant) {
+  if (variant == kInt64) return kInt64Phases;
+  if (variant == kFloat32) return kFloat32Phases;
+  return {};
+}
 
 // Raw MPI calls run on a communicator with MPI_ERRORS_RETURN and are checked like the
 // transport's: a failure names the call, rank and host, and main ends the job.
@@ -128,12 +143,21 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
-// Rank r's update element j, already weighted by 1/P: uniform in [-0.01, 0.01) / P.
-float update_value(int rank, std::size_t j, int ranks) {
+// uniform in [-0.01, 0.01), a pure function of (rank, j)
+double update_draw(int rank, std::size_t j) {
   const std::uint64_t h = mix64(kSeed ^ (static_cast<std::uint64_t>(rank + 1) << 40) ^ j);
-  const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
-  return static_cast<float>((u - 0.5) * 0.02 / ranks);
+  return (static_cast<double>(h >> 11) * 0x1.0p-53 - 0.5) * 0.02;
 }
+
+// Rank r's update element j, already weighted by 1/P ((a)-(e)).
+float update_value(int rank, std::size_t j, int ranks) { return static_cast<float>(update_draw(rank, j) / ranks); }
+
+// Rank r's unweighted update element j ((f) weights it in the round).
+float delta_value(int rank, std::size_t j) { return static_cast<float>(update_draw(rank, j)); }
+
+// (f)'s FedAvg coefficient of every rank: equal client sizes, so 1/P, rounded to float32 as the
+// runtime does (static_cast<float> of the strategy's double)
+float float_coefficient(int ranks) { return static_cast<float>(1.0 / ranks); }
 
 // The global model before the round, the same on every rank: uniform in [-1, 1).
 float global_value(std::size_t j) {
@@ -153,9 +177,11 @@ class AggregationRound {
  public:
   AggregationRound(comm::Transport& transport, MPI_Comm raw, std::size_t n, std::size_t chunk)
       : t_(transport), raw_(raw), n_(n), chunk_(chunk), root_(transport.rank() == kRoot), update_(n), global_(n), model_(n),
-        acc_(n), sum_float_(root_ ? n : 0), sum_int_(root_ ? n : 0) {
+        delta_(n), partial_(n), acc_(n), sum_float_(root_ ? n : 0), sum_int_(root_ ? n : 0),
+        coefficient_(float_coefficient(transport.size())) {
     for (std::size_t j = 0; j < n; ++j) {
       update_[j] = update_value(t_.rank(), j, t_.size());
+      delta_[j] = delta_value(t_.rank(), j);
       global_[j] = global_value(j);
     }
   }
@@ -166,6 +192,7 @@ class AggregationRound {
     if (variant == 2) raw_int64();
     if (variant == 3) fedload_chunked();
     if (variant == 4) raw_float32_chunked();
+    if (variant == 5) fedload_float32();
   }
 
   const std::vector<float>& model() const { return model_; }
@@ -183,7 +210,7 @@ class AggregationRound {
   // the runtime's path: the exponent must be the same on every rank, so it comes from the
   // max over ranks (exact in any order) times the number of clients
   void fedload_int64() {
-    double stamp[kPhases + 1];
+    double stamp[std::size(kInt64Phases) + 1];
     stamp[0] = MPI_Wtime();
     exponent_ = common_exponent();
     stamp[1] = MPI_Wtime();
@@ -196,7 +223,27 @@ class AggregationRound {
     stamp[4] = MPI_Wtime();
     t_.broadcast(comm::buffer_of(std::span<float>(model_)), kRoot);
     stamp[5] = MPI_Wtime();
-    for (int p = 0; p < kPhases; ++p) phase_seconds_[p] = stamp[p + 1] - stamp[p];
+    for (std::size_t p = 0; p < std::size(kInt64Phases); ++p) phase_seconds_[kInt64][p] = stamp[p + 1] - stamp[p];
+  }
+
+  // the runtime's fl.aggregation = "float" path with one client per rank: the weighting writes
+  // the rank's partial sum directly (the runtime zero-fills it and adds, a pass more per round),
+  // then the same reduce and broadcast as (a), through the Transport
+  void fedload_float32() {
+    double stamp[std::size(kFloat32Phases) + 1];
+    stamp[0] = MPI_Wtime();
+    const float c = coefficient_;
+    for (std::size_t j = 0; j < n_; ++j) partial_[j] = c * delta_[j];
+    stamp[1] = MPI_Wtime();
+    t_.reduce_sum(comm::const_buffer_of(std::span<const float>(partial_)),
+                  comm::buffer_of(std::span<float>(sum_float_)), kRoot);
+    stamp[2] = MPI_Wtime();
+    if (root_)
+      for (std::size_t j = 0; j < n_; ++j) model_[j] = global_[j] + sum_float_[j];
+    stamp[3] = MPI_Wtime();
+    t_.broadcast(comm::buffer_of(std::span<float>(model_)), kRoot);
+    stamp[4] = MPI_Wtime();
+    for (std::size_t p = 0; p < std::size(kFloat32Phases); ++p) phase_seconds_[kFloat32][p] = stamp[p + 1] - stamp[p];
   }
 
   int common_exponent() {
@@ -240,8 +287,8 @@ class AggregationRound {
   }
 
  public:
-  // this rank's seconds in each phase of the last (b) round
-  const double* phase_seconds() const { return phase_seconds_; }
+  // this rank's seconds in each phase (phase_names(variant)) of the variant's last round
+  const double* phase_seconds(int variant) const { return phase_seconds_[variant]; }
 
  private:
 
@@ -249,12 +296,13 @@ class AggregationRound {
   MPI_Comm raw_;
   std::size_t n_, chunk_;
   bool root_;
-  std::vector<float> update_, global_, model_;
+  std::vector<float> update_, global_, model_, delta_, partial_;
   std::vector<std::int64_t> acc_;
   std::vector<float> sum_float_;
   std::vector<std::int64_t> sum_int_;
+  float coefficient_;
   int exponent_ = 0;
-  double phase_seconds_[kPhases] = {};
+  double phase_seconds_[kVariants][kMaxPhases] = {};
 };
 
 // |got - want| <= atol + rtol * |want| element by element; the worst element, where, and how many fail.
@@ -300,20 +348,27 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
   BENCH_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, ranks_wrong, kVariants, MPI_UINT64_T, MPI_SUM, raw));
 
   if (t.rank() == kRoot) {
-    Check a, b, e;
+    Check a, b, e, f;
     std::uint64_t c_wrong = 0, d_wrong = 0;
+    const double coefficient = float_coefficient(P);
     for (std::size_t j = 0; j < n; ++j) {
       const double g = global_value(j);
-      double sum = 0, sum_abs = std::fabs(g);
+      double sum = 0, sum_abs = std::fabs(g), sum_f = 0, sum_abs_f = std::fabs(g);
       for (int q = 0; q < P; ++q) {
         const double u = update_value(q, j, P);
         sum += u;
         sum_abs += std::fabs(u);
+        // float32 times float32 is exact in double: (f)'s terms before its roundings
+        const double term = coefficient * delta_value(q, j);
+        sum_f += term;
+        sum_abs_f += std::fabs(term);
       }
       const double want = g + sum;
       // float32 summation: P - 1 additions of partial sums <= sum_abs, then the global model
       a.element(j, models[0][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
       e.element(j, models[4][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
+      // (f): the same, plus one rounding of each product c * delta to float32
+      f.element(j, models[5][j], g + sum_f, (P + 1) * sum_abs_f * 0x1.0p-24, 0x1.0p-23);
       // fixed point: exact to ~2^-60, then one rounding to float32
       b.element(j, models[1][j], want, 1e-12, 0x1.0p-23);
       // (c) reduces (b)'s fixed-point values: the same integers, bit for bit
@@ -326,9 +381,12 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
     r.wrong[2] = c_wrong;
     r.wrong[3] = d_wrong;
     r.wrong[4] = e.wrong;
-    r.detail = fmt::format("worst (a) {:.3g} of tolerance at {} ({} vs {}), (b) {:.3g} at {} ({} vs {}), (e) {:.3g}",
-                           a.worst_ratio, a.worst_at, a.worst_got, a.worst_want, b.worst_ratio, b.worst_at,
-                           b.worst_got, b.worst_want, e.worst_ratio);
+    r.wrong[5] = f.wrong;
+    r.detail = fmt::format(
+        "worst (a) {:.3g} of tolerance at {} ({} vs {}), (b) {:.3g} at {} ({} vs {}), (e) {:.3g}, (f) {:.3g} at {} "
+        "({} vs {})",
+        a.worst_ratio, a.worst_at, a.worst_got, a.worst_want, b.worst_ratio, b.worst_at, b.worst_got, b.worst_want,
+        e.worst_ratio, f.worst_ratio, f.worst_at, f.worst_got, f.worst_want);
   }
   for (int v = 0; v < kVariants; ++v) r.wrong[v] += ranks_wrong[v];
   BENCH_MPI_CHECK(MPI_Bcast(r.wrong, kVariants, MPI_UINT64_T, kRoot, raw));
@@ -348,12 +406,12 @@ Stats stats_of(std::vector<double> v) {
 struct SizeResult {
   std::size_t params = 0;
   CheckResult check;
-  std::vector<double> times[kVariants];  // max over ranks, per repetition (rank 0)
-  std::vector<double> phases[kPhases];   // rank 0's own seconds in each phase of (b), per repetition
-  comm::TransferCounts fedload_counts;   // one (b) round, rank 0's logical bytes
+  std::vector<double> times[kVariants];              // max over ranks, per repetition (rank 0)
+  std::vector<double> phases[kVariants][kMaxPhases];  // rank 0's own seconds in each phase, per repetition
+  comm::TransferCounts counts[kVariants];             // one round of (b) and of (f), rank 0's logical bytes
 };
 
-// warm-up, then every repetition times (a) to (e) back to back, each from a barrier
+// warm-up, then every repetition times (a) to (f) back to back, each from a barrier
 void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeResult& out) {
   for (int w = 0; w < o.warmup; ++w)
     for (int v = 0; v < kVariants; ++v) round.run(v);
@@ -364,8 +422,7 @@ void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeRe
       const double start = MPI_Wtime();
       round.run(v);
       local[static_cast<std::size_t>(v * o.reps + rep)] = MPI_Wtime() - start;
-      if (v == 1)
-        for (int p = 0; p < kPhases; ++p) out.phases[p].push_back(round.phase_seconds()[p]);
+      for (std::size_t p = 0; p < phase_names(v).size(); ++p) out.phases[v][p].push_back(round.phase_seconds(v)[p]);
     }
   std::vector<double> worst(local.size());
   BENCH_MPI_CHECK(
@@ -402,9 +459,12 @@ void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t 
       std::printf("  FAILED at %zu params: %s\n", r.params, r.check.detail.c_str());
       continue;
     }
-    std::printf("%10zu  %-15s", r.params, "(b) on rank 0");
-    for (int p = 0; p < kPhases; ++p) std::printf(" %s %.3f", kPhaseNames[p], stats_of(r.phases[p]).median * 1e3);
-    std::printf(" ms\n");
+    for (int v : {kInt64, kFloat32}) {
+      std::printf("%10zu  %-15s", r.params, v == kInt64 ? "(b) on rank 0" : "(f) on rank 0");
+      for (std::size_t p = 0; p < phase_names(v).size(); ++p)
+        std::printf(" %s %.3f", phase_names(v)[p], stats_of(r.phases[v][p]).median * 1e3);
+      std::printf(" ms\n");
+    }
   }
   std::printf("%s\n", all_ok ? "OK: every result checked before it was timed" : "FAILED");
 }
@@ -443,11 +503,12 @@ void write_json(const std::string& path, const std::vector<SizeResult>& results,
         out << fmt::format(", \"median_s\": {:.9g}, \"min_s\": {:.9g}, \"max_s\": {:.9g}, \"gb_per_s\": {:.6g}, "
                            "\"vs_raw_float32\": {:.6g}",
                            s.median, s.min, s.max, round_bytes(r.params) / s.median / 1e9, s.median / base - 1.0);
-        if (v == 1) {
-          out << ", \"root_logical_bytes\": {\"sent\": " << r.fedload_counts.bytes_sent
-              << ", \"received\": " << r.fedload_counts.bytes_received << "}, \"root_phase_median_s\": {";
-          for (int p = 0; p < kPhases; ++p)
-            out << (p ? ", " : "") << fmt::format("\"{}\": {:.9g}", kPhaseNames[p], stats_of(r.phases[p]).median);
+        if (!phase_names(v).empty()) {
+          out << ", \"root_logical_bytes\": {\"sent\": " << r.counts[v].bytes_sent
+              << ", \"received\": " << r.counts[v].bytes_received << "}, \"root_phase_median_s\": {";
+          for (std::size_t p = 0; p < phase_names(v).size(); ++p)
+            out << (p ? ", " : "")
+                << fmt::format("\"{}\": {:.9g}", phase_names(v)[p], stats_of(r.phases[v][p]).median);
           out << "}";
         }
         out << ", \"times_s\": [";
@@ -480,9 +541,11 @@ int run(const comm::MpiSession& session, const Options& o) {
     r.params = n;
     AggregationRound round(*transport, raw, n, o.chunk);
     r.check = check_round(round, *transport, raw, n);
-    const auto before = transport->counts();
-    round.run(1);
-    r.fedload_counts = transport->counts() - before;
+    for (int v : {kInt64, kFloat32}) {
+      const auto before = transport->counts();
+      round.run(v);
+      r.counts[v] = transport->counts() - before;
+    }
     if (r.check.ok()) time_rounds(round, raw, o, r);
     if (session.is_root()) {
       std::fprintf(stderr, "  %zu params: checked (%s), %s\n", n, r.check.detail.c_str(),
