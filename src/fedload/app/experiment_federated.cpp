@@ -392,12 +392,22 @@ class FederatedExperiment final : public Experiment {
       tr.allreduce_max(comm::buffer_of(std::span<double>(&largest, 1)));
     }
     const int exponent = fl::fixed_point_exponent(static_cast<double>(c.size()) * largest);
-    std::vector<std::int64_t> partial(global_.size(), 0), total;
+    // buffers kept across rounds; the first client's terms are written, not added to zeros
+    auto& partial = fixed_partial_;
+    auto& total = fixed_total_;
+    partial.resize(global_.size());
     {
       PhaseTimer t(phases, "update_transform", r);
-      for (const auto& u : updates) fl::accumulate_fixed(c[index(u.report.client)], u.delta, exponent, partial);
+      if (updates.empty()) std::fill(partial.begin(), partial.end(), 0);
+      for (std::size_t i = 0; i < updates.size(); ++i) {
+        const auto& u = updates[i];
+        if (i == 0)
+          fl::encode_fixed(c[index(u.report.client)], u.delta, exponent, partial);
+        else
+          fl::accumulate_fixed(c[index(u.report.client)], u.delta, exponent, partial);
+      }
     }
-    if (tr.rank() == 0) total.assign(global_.size(), 0);
+    if (tr.rank() == 0) total.resize(global_.size());
     {
       TransportPhase t(phases, "communicate", r, tr);
       tr.reduce_sum(comm::const_buffer_of(std::span<const std::int64_t>(partial)),
@@ -405,9 +415,7 @@ class FederatedExperiment final : public Experiment {
     }
     if (tr.rank() == 0) {
       PhaseTimer t(phases, "aggregate", r);
-      std::vector<float> next(global_.size());
-      fl::fixed_to_float(total, exponent, global_, next);
-      global_.swap(next);
+      fl::fixed_to_float(total, exponent, global_, global_);  // may alias (exact_sum.hpp)
     }
   }
 
@@ -417,15 +425,22 @@ class FederatedExperiment final : public Experiment {
   void aggregate_float(std::vector<PhaseSample>& phases, std::int64_t r, const std::vector<double>& c,
                        const std::vector<LocalUpdate>& updates) {
     auto& tr = *transport_;
-    std::vector<float> partial(global_.size(), 0.0f), total;
+    auto& partial = float_partial_;
+    auto& total = float_total_;
+    partial.resize(global_.size());
     {
       PhaseTimer t(phases, "update_transform", r);
-      for (const auto& u : updates) {
+      if (updates.empty()) std::fill(partial.begin(), partial.end(), 0.0f);
+      for (std::size_t i = 0; i < updates.size(); ++i) {
+        const auto& u = updates[i];
         const auto ci = static_cast<float>(c[report_index(u.report.client)]);
-        for (std::size_t j = 0; j < partial.size(); ++j) partial[j] += ci * u.delta[j];
+        if (i == 0)
+          for (std::size_t j = 0; j < partial.size(); ++j) partial[j] = ci * u.delta[j];
+        else
+          for (std::size_t j = 0; j < partial.size(); ++j) partial[j] += ci * u.delta[j];
       }
     }
-    if (tr.rank() == 0) total.assign(global_.size(), 0.0f);
+    if (tr.rank() == 0) total.resize(global_.size());
     {
       TransportPhase t(phases, "communicate", r, tr);
       tr.reduce_sum(comm::const_buffer_of(std::span<const float>(partial)), comm::buffer_of(std::span<float>(total)),
@@ -555,6 +570,8 @@ class FederatedExperiment final : public Experiment {
   fl::SelectionOptions selection_;
   std::int64_t rounds_ = 0, eval_every_ = 1, checkpoint_every_ = 0;
   bool exact_ = true;  // fl.aggregation = "exact"
+  std::vector<std::int64_t> fixed_partial_, fixed_total_;  // aggregation buffers, kept across rounds
+  std::vector<float> float_partial_, float_total_;
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps
