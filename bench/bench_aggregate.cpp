@@ -24,12 +24,16 @@
 //                      Transport::reduce_sum of float32 -> rank 0 adds the sum to the global model
 //                      -> Transport::broadcast; the same bytes as (a), so (f)/(a) - 1 is what
 //                      fedload's float path adds to a raw reduce
+//   (a2) raw_float32_fresh (a) from a send buffer rewritten before every round (untimed, before
+//                      the barrier), like an update that local training has just written; (f)'s
+//                      input Δ gets the same untimed rewrite, so (f)/(a2) - 1 compares the two
+//                      from the same cache state. (a) keeps a buffer written once, at set-up
 // For (b) and (f), rank 0's own time in each of their phases is reported too.
 // Every size is checked before it is timed: (b) against the exactly known sum (every rank's input
 // is a pure function of (rank, index), so rank 0 recomputes it in double), (a) within float32
-// summation error ((e) too, and (f) with one more rounding per term: the weighting), (c)'s int64
-// sum bitwise equal to (b)'s, (d)'s model bitwise equal to (b)'s, and every rank's received model
-// bitwise equal to rank 0's. A size that fails is not timed. Time of a round = max over ranks;
+// summation error ((a2) and (e) too, and (f) with one more rounding per term: the weighting),
+// (c)'s int64 sum bitwise equal to (b)'s, (d)'s model bitwise equal to (b)'s, and every rank's
+// received model bitwise equal to rank 0's. A size that fails is not timed. Time of a round = max over ranks;
 // median and [min, max] over repetitions; formulas in bench/README.md ("Aggregation").
 //
 //   mpirun -np P fedload_bench_aggregate [--sizes 10000,100000,1000000,10000000] [--reps 25]
@@ -64,10 +68,12 @@ using namespace fedload;
 
 constexpr int kRoot = 0;
 constexpr std::uint64_t kSeed = 0x5eed'a66e'0000'0001;
-constexpr int kVariants = 6;
-const char* const kVariantNames[kVariants] = {"raw_float32", "fedload_int64",   "raw_int64",
-                                              "fedload_chunked", "raw_f32_chunked", "fedload_float32"};
+constexpr int kVariants = 7;
+const char* const kVariantNames[kVariants] = {"raw_float32",     "fedload_int64",   "raw_int64",
+                                              "fedload_chunked", "raw_f32_chunked", "fedload_float32",
+                                              "raw_float32_fresh"};
 constexpr int kInt64 = 1, kFloat32 = 5;  // the runtime's two paths, (b) and (f)
+constexpr int kRawFresh = 6;              // (a2), the baseline for (f) from the same cache state
 // the phases of (b) and (f), timed on every rank (rank 0's are reported); other variants have none
 constexpr int kMaxPhases = 5;
 const char* const kInt64Phases[] = {"exponent", "to_fixed", "reduce_sum", "to_float", "broadcast"};
@@ -177,13 +183,24 @@ class AggregationRound {
  public:
   AggregationRound(comm::Transport& transport, MPI_Comm raw, std::size_t n, std::size_t chunk)
       : t_(transport), raw_(raw), n_(n), chunk_(chunk), root_(transport.rank() == kRoot), update_(n), global_(n), model_(n),
-        delta_(n), partial_(n), acc_(n), sum_float_(root_ ? n : 0), sum_int_(root_ ? n : 0),
+        delta_(n), partial_(n), acc_(n), fresh_(n), sum_float_(root_ ? n : 0), sum_int_(root_ ? n : 0),
         coefficient_(float_coefficient(transport.size())) {
     for (std::size_t j = 0; j < n; ++j) {
       update_[j] = update_value(t_.rank(), j, t_.size());
       delta_[j] = delta_value(t_.rank(), j);
       global_[j] = global_value(j);
     }
+    update_source_ = update_;
+    delta_source_ = delta_;
+    fresh_ = update_;
+  }
+
+  // untimed, before the barrier that starts a round: (a2)'s send buffer and (f)'s Δ are written
+  // anew, as local training writes a new update every round (the same values each time, so the
+  // check holds for every round)
+  void prepare(int variant) {
+    if (variant == kRawFresh) std::copy(update_source_.begin(), update_source_.end(), fresh_.begin());
+    if (variant == kFloat32) std::copy(delta_source_.begin(), delta_source_.end(), delta_.begin());
   }
 
   void run(int variant) {
@@ -193,6 +210,7 @@ class AggregationRound {
     if (variant == 3) fedload_chunked();
     if (variant == 4) raw_float32_chunked();
     if (variant == 5) fedload_float32();
+    if (variant == 6) raw_float32_fresh();
   }
 
   const std::vector<float>& model() const { return model_; }
@@ -202,6 +220,15 @@ class AggregationRound {
   void raw_float32() {
     BENCH_MPI_CHECK(
         MPI_Reduce(update_.data(), sum_float_.data(), static_cast<int>(n_), MPI_FLOAT, MPI_SUM, kRoot, raw_));
+    if (root_)
+      for (std::size_t j = 0; j < n_; ++j) model_[j] = global_[j] + sum_float_[j];
+    BENCH_MPI_CHECK(MPI_Bcast(model_.data(), static_cast<int>(n_), MPI_FLOAT, kRoot, raw_));
+  }
+
+  // (a) over the buffer prepare() has just rewritten
+  void raw_float32_fresh() {
+    BENCH_MPI_CHECK(
+        MPI_Reduce(fresh_.data(), sum_float_.data(), static_cast<int>(n_), MPI_FLOAT, MPI_SUM, kRoot, raw_));
     if (root_)
       for (std::size_t j = 0; j < n_; ++j) model_[j] = global_[j] + sum_float_[j];
     BENCH_MPI_CHECK(MPI_Bcast(model_.data(), static_cast<int>(n_), MPI_FLOAT, kRoot, raw_));
@@ -298,6 +325,7 @@ class AggregationRound {
   bool root_;
   std::vector<float> update_, global_, model_, delta_, partial_;
   std::vector<std::int64_t> acc_;
+  std::vector<float> fresh_, update_source_, delta_source_;  // (a2)'s send buffer; what prepare() copies
   std::vector<float> sum_float_;
   std::vector<std::int64_t> sum_int_;
   float coefficient_;
@@ -332,6 +360,7 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
   std::uint64_t hashes[kVariants];
   std::vector<std::int64_t> int_sum_b, int_sum_c;
   for (int v = 0; v < kVariants; ++v) {
+    round.prepare(v);
     round.run(v);
     hashes[v] = fnv1a(round.model());
     if (t.rank() == kRoot) models.push_back(round.model());
@@ -348,7 +377,7 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
   BENCH_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, ranks_wrong, kVariants, MPI_UINT64_T, MPI_SUM, raw));
 
   if (t.rank() == kRoot) {
-    Check a, b, e, f;
+    Check a, a2, b, e, f;
     std::uint64_t c_wrong = 0, d_wrong = 0;
     const double coefficient = float_coefficient(P);
     for (std::size_t j = 0; j < n; ++j) {
@@ -367,6 +396,7 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
       // float32 summation: P - 1 additions of partial sums <= sum_abs, then the global model
       a.element(j, models[0][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
       e.element(j, models[4][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
+      a2.element(j, models[kRawFresh][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
       // (f): the same, plus one rounding of each product c * delta to float32
       f.element(j, models[5][j], g + sum_f, (P + 1) * sum_abs_f * 0x1.0p-24, 0x1.0p-23);
       // fixed point: exact to ~2^-60, then one rounding to float32
@@ -382,11 +412,12 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
     r.wrong[3] = d_wrong;
     r.wrong[4] = e.wrong;
     r.wrong[5] = f.wrong;
+    r.wrong[kRawFresh] = a2.wrong;
     r.detail = fmt::format(
         "worst (a) {:.3g} of tolerance at {} ({} vs {}), (b) {:.3g} at {} ({} vs {}), (e) {:.3g}, (f) {:.3g} at {} "
-        "({} vs {})",
+        "({} vs {}), (a2) {:.3g}",
         a.worst_ratio, a.worst_at, a.worst_got, a.worst_want, b.worst_ratio, b.worst_at, b.worst_got, b.worst_want,
-        e.worst_ratio, f.worst_ratio, f.worst_at, f.worst_got, f.worst_want);
+        e.worst_ratio, f.worst_ratio, f.worst_at, f.worst_got, f.worst_want, a2.worst_ratio);
   }
   for (int v = 0; v < kVariants; ++v) r.wrong[v] += ranks_wrong[v];
   BENCH_MPI_CHECK(MPI_Bcast(r.wrong, kVariants, MPI_UINT64_T, kRoot, raw));
@@ -411,13 +442,18 @@ struct SizeResult {
   comm::TransferCounts counts[kVariants];             // one round of (b) and of (f), rank 0's logical bytes
 };
 
-// warm-up, then every repetition times (a) to (f) back to back, each from a barrier
+// warm-up, then every repetition times (a) to (a2) back to back, each from a barrier (each
+// variant's untimed rewrite, prepare(), before it)
 void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeResult& out) {
   for (int w = 0; w < o.warmup; ++w)
-    for (int v = 0; v < kVariants; ++v) round.run(v);
+    for (int v = 0; v < kVariants; ++v) {
+      round.prepare(v);
+      round.run(v);
+    }
   std::vector<double> local(static_cast<std::size_t>(kVariants * o.reps));
   for (int rep = 0; rep < o.reps; ++rep)
     for (int v = 0; v < kVariants; ++v) {
+      round.prepare(v);
       BENCH_MPI_CHECK(MPI_Barrier(raw));
       const double start = MPI_Wtime();
       round.run(v);
@@ -436,31 +472,33 @@ double round_bytes(std::size_t n) { return 8.0 * static_cast<double>(n); }
 
 void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t hosts, const Options& o) {
   std::printf("fedload_bench_aggregate: %d ranks on %zu host(s), %d repetitions after %d warm-up, chunk %zu; "
-              "time = max over ranks, ms; GB/s = 8 n / median\n",
+              "time = max over ranks, ms; GB/s = 8 n / median; vs_(a2) = vs raw_float32_fresh\n",
               ranks, hosts, o.reps, o.warmup, o.chunk);
-  std::printf("%10s  %-15s %10s %10s %10s %8s %9s %7s\n", "params", "variant", "median_ms", "min_ms", "max_ms",
-              "GB/s", "vs_(a)", "#wrong");
+  std::printf("%10s  %-17s %10s %10s %10s %8s %9s %9s %7s\n", "params", "variant", "median_ms", "min_ms", "max_ms",
+              "GB/s", "vs_(a)", "vs_(a2)", "#wrong");
   bool all_ok = true;
   for (const auto& r : results) {
     all_ok = all_ok && r.check.ok();
     const double base = r.check.ok() ? stats_of(r.times[0]).median : 0;
+    const double base_fresh = r.check.ok() ? stats_of(r.times[kRawFresh]).median : 0;
     for (int v = 0; v < kVariants; ++v) {
       if (!r.check.ok()) {
-        std::printf("%10zu  %-15s %10s %10s %10s %8s %9s %7llu\n", r.params, kVariantNames[v], "-", "-", "-", "-",
-                    "-", static_cast<unsigned long long>(r.check.wrong[v]));
+        std::printf("%10zu  %-17s %10s %10s %10s %8s %9s %9s %7llu\n", r.params, kVariantNames[v], "-", "-", "-",
+                    "-", "-", "-", static_cast<unsigned long long>(r.check.wrong[v]));
         continue;
       }
       const Stats s = stats_of(r.times[v]);
-      std::printf("%10zu  %-15s %10.3f %10.3f %10.3f %8.2f %+8.1f%% %7llu\n", r.params, kVariantNames[v],
+      std::printf("%10zu  %-17s %10.3f %10.3f %10.3f %8.2f %+8.1f%% %+8.1f%% %7llu\n", r.params, kVariantNames[v],
                   s.median * 1e3, s.min * 1e3, s.max * 1e3, round_bytes(r.params) / s.median / 1e9,
-                  (s.median / base - 1.0) * 100.0, static_cast<unsigned long long>(r.check.wrong[v]));
+                  (s.median / base - 1.0) * 100.0, (s.median / base_fresh - 1.0) * 100.0,
+                  static_cast<unsigned long long>(r.check.wrong[v]));
     }
     if (!r.check.ok()) {
       std::printf("  FAILED at %zu params: %s\n", r.params, r.check.detail.c_str());
       continue;
     }
     for (int v : {kInt64, kFloat32}) {
-      std::printf("%10zu  %-15s", r.params, v == kInt64 ? "(b) on rank 0" : "(f) on rank 0");
+      std::printf("%10zu  %-17s", r.params, v == kInt64 ? "(b) on rank 0" : "(f) on rank 0");
       for (std::size_t p = 0; p < phase_names(v).size(); ++p)
         std::printf(" %s %.3f", phase_names(v)[p], stats_of(r.phases[v][p]).median * 1e3);
       std::printf(" ms\n");
@@ -494,6 +532,7 @@ void write_json(const std::string& path, const std::vector<SizeResult>& results,
   bool first = true;
   for (const auto& r : results) {
     const double base = r.check.ok() ? stats_of(r.times[0]).median : 0;
+    const double base_fresh = r.check.ok() ? stats_of(r.times[kRawFresh]).median : 0;
     for (int v = 0; v < kVariants; ++v) {
       out << (first ? "\n" : ",\n") << "    {\"params\": " << r.params << ", \"variant\": \"" << kVariantNames[v]
           << "\", \"wrong\": " << r.check.wrong[v] << ", \"checked\": " << (r.check.ok() ? "true" : "false");
@@ -501,8 +540,9 @@ void write_json(const std::string& path, const std::vector<SizeResult>& results,
       if (r.check.ok()) {
         const Stats s = stats_of(r.times[v]);
         out << fmt::format(", \"median_s\": {:.9g}, \"min_s\": {:.9g}, \"max_s\": {:.9g}, \"gb_per_s\": {:.6g}, "
-                           "\"vs_raw_float32\": {:.6g}",
-                           s.median, s.min, s.max, round_bytes(r.params) / s.median / 1e9, s.median / base - 1.0);
+                           "\"vs_raw_float32\": {:.6g}, \"vs_raw_float32_fresh\": {:.6g}",
+                           s.median, s.min, s.max, round_bytes(r.params) / s.median / 1e9, s.median / base - 1.0,
+                           s.median / base_fresh - 1.0);
         if (!phase_names(v).empty()) {
           out << ", \"root_logical_bytes\": {\"sent\": " << r.counts[v].bytes_sent
               << ", \"received\": " << r.counts[v].bytes_received << "}, \"root_phase_median_s\": {";
