@@ -88,6 +88,12 @@ TEST(FederatedRun, ResultFileRecordsRoundsClientsEvaluationAndTiming) {
   ASSERT_NE(timing, std::string::npos) << rep.out;
   for (const char* phase : {"local_train", "communicate", "aggregate", "evaluate"})
     EXPECT_NE(rep.out.find(phase, timing), std::string::npos) << phase;
+  // the plotting script draws the run's rounds
+  const auto png = dir / "rounds.png";
+  const auto plot = run_process(std::string(FEDLOAD_SYSTEM_PYTHON) + " " + FEDLOAD_SOURCE_DIR +
+                                "/analysis/plot_rounds.py " + png.string() + " " + out.string());
+  EXPECT_EQ(plot.exit_code, 0) << plot.err;
+  EXPECT_GT(std::filesystem::exists(png) ? std::filesystem::file_size(png) : 0u, 10000u);
   EXPECT_TRUE(python_check({out}, R"PY(
 assert r['complete'], r['status']
 a, t, arr = r['attrs'], r['tables'], r['arrays']
