@@ -28,10 +28,16 @@
 //                      the barrier), like an update that local training has just written; (f)'s
 //                      input Δ gets the same untimed rewrite, so (f)/(a2) - 1 compares the two
 //                      from the same cache state. (a) keeps a buffer written once, at set-up
-// For (b) and (f), rank 0's own time in each of their phases is reported too.
+//   (a3) raw_fedavg_float32 (f)'s round by hand: the same timed weighting pass (the same code),
+//                      then MPI_Reduce of partial + add + MPI_Bcast on the raw communicator, so
+//                      (f)/(a3) - 1 is what the Transport adds to the same FedAvg round
+//   (f2) fedload_float32_preweighted (f) with its weighting pass moved before the barrier
+//                      (untimed): Transport::reduce_sum + add + Transport::broadcast only, the
+//                      work (a2) does, so (f2)/(a2) - 1 isolates the Transport
+// For (b), (f), (a3) and (f2), rank 0's own time in each of their phases is reported too.
 // Every size is checked before it is timed: (b) against the exactly known sum (every rank's input
 // is a pure function of (rank, index), so rank 0 recomputes it in double), (a) within float32
-// summation error ((a2) and (e) too, and (f) with one more rounding per term: the weighting),
+// summation error ((a2) and (e) too, and (f), (a3), (f2) with one more rounding per term: the weighting),
 // (c)'s int64 sum bitwise equal to (b)'s, (d)'s model bitwise equal to (b)'s, and every rank's
 // received model bitwise equal to rank 0's. A size that fails is not timed. Time of a round = max over ranks;
 // median and [min, max] over repetitions; formulas in bench/README.md ("Aggregation").
@@ -68,19 +74,24 @@ using namespace fedload;
 
 constexpr int kRoot = 0;
 constexpr std::uint64_t kSeed = 0x5eed'a66e'0000'0001;
-constexpr int kVariants = 7;
-const char* const kVariantNames[kVariants] = {"raw_float32",     "fedload_int64",   "raw_int64",
-                                              "fedload_chunked", "raw_f32_chunked", "fedload_float32",
-                                              "raw_float32_fresh"};
+constexpr int kVariants = 9;
+const char* const kVariantNames[kVariants] = {"raw_float32",        "fedload_int64",   "raw_int64",
+                                              "fedload_chunked",    "raw_f32_chunked", "fedload_float32",
+                                              "raw_float32_fresh",  "raw_fedavg_float32",
+                                              "fedload_float32_preweighted"};
 constexpr int kInt64 = 1, kFloat32 = 5;  // the runtime's two paths, (b) and (f)
 constexpr int kRawFresh = 6;              // (a2), the baseline for (f) from the same cache state
-// the phases of (b) and (f), timed on every rank (rank 0's are reported); other variants have none
+constexpr int kRawFedavg = 7;             // (a3), (f)'s round in raw MPI
+constexpr int kPreweighted = 8;           // (f2), (f) weighted before the barrier
+// the phases of (b), (f), (a3) and (f2), timed on every rank (rank 0's are reported); other variants have none
 constexpr int kMaxPhases = 5;
 const char* const kInt64Phases[] = {"exponent", "to_fixed", "reduce_sum", "to_float", "broadcast"};
 const char* const kFloat32Phases[] = {"weight", "reduce_sum", "add", "broadcast"};
+const char* const kPreweightedPhases[] = {"reduce_sum", "add", "broadcast"};
 std::span<const char* const> phase_names(int variant) {
   if (variant == kInt64) return kInt64Phases;
-  if (variant == kFloat32) return kFloat32Phases;
+  if (variant == kFloat32 || variant == kRawFedavg) return kFloat32Phases;
+  if (variant == kPreweighted) return kPreweightedPhases;
   return {};
 }
 
@@ -200,7 +211,13 @@ class AggregationRound {
   // check holds for every round)
   void prepare(int variant) {
     if (variant == kRawFresh) std::copy(update_source_.begin(), update_source_.end(), fresh_.begin());
-    if (variant == kFloat32) std::copy(delta_source_.begin(), delta_source_.end(), delta_.begin());
+    if (variant == kFloat32 || variant == kRawFedavg)
+      std::copy(delta_source_.begin(), delta_source_.end(), delta_.begin());
+    // (f2): Δ rewritten and weighted here, untimed, so its round starts from a written partial
+    if (variant == kPreweighted) {
+      std::copy(delta_source_.begin(), delta_source_.end(), delta_.begin());
+      weight();
+    }
   }
 
   void run(int variant) {
@@ -211,6 +228,8 @@ class AggregationRound {
     if (variant == 4) raw_float32_chunked();
     if (variant == 5) fedload_float32();
     if (variant == 6) raw_float32_fresh();
+    if (variant == 7) raw_fedavg_float32();
+    if (variant == 8) fedload_float32_preweighted();
   }
 
   const std::vector<float>& model() const { return model_; }
@@ -259,8 +278,7 @@ class AggregationRound {
   void fedload_float32() {
     double stamp[std::size(kFloat32Phases) + 1];
     stamp[0] = MPI_Wtime();
-    const float c = coefficient_;
-    for (std::size_t j = 0; j < n_; ++j) partial_[j] = c * delta_[j];
+    weight();
     stamp[1] = MPI_Wtime();
     t_.reduce_sum(comm::const_buffer_of(std::span<const float>(partial_)),
                   comm::buffer_of(std::span<float>(sum_float_)), kRoot);
@@ -271,6 +289,45 @@ class AggregationRound {
     t_.broadcast(comm::buffer_of(std::span<float>(model_)), kRoot);
     stamp[4] = MPI_Wtime();
     for (std::size_t p = 0; p < std::size(kFloat32Phases); ++p) phase_seconds_[kFloat32][p] = stamp[p + 1] - stamp[p];
+  }
+
+  // (f)'s, (a3)'s and (f2)'s weighting pass: the rank's FedAvg term written into partial_
+  void weight() {
+    const float c = coefficient_;
+    for (std::size_t j = 0; j < n_; ++j) partial_[j] = c * delta_[j];
+  }
+
+  // (f) with raw MPI in place of the Transport: the same pass, reduce, add and broadcast
+  void raw_fedavg_float32() {
+    double stamp[std::size(kFloat32Phases) + 1];
+    stamp[0] = MPI_Wtime();
+    weight();
+    stamp[1] = MPI_Wtime();
+    BENCH_MPI_CHECK(
+        MPI_Reduce(partial_.data(), sum_float_.data(), static_cast<int>(n_), MPI_FLOAT, MPI_SUM, kRoot, raw_));
+    stamp[2] = MPI_Wtime();
+    if (root_)
+      for (std::size_t j = 0; j < n_; ++j) model_[j] = global_[j] + sum_float_[j];
+    stamp[3] = MPI_Wtime();
+    BENCH_MPI_CHECK(MPI_Bcast(model_.data(), static_cast<int>(n_), MPI_FLOAT, kRoot, raw_));
+    stamp[4] = MPI_Wtime();
+    for (std::size_t p = 0; p < std::size(kFloat32Phases); ++p) phase_seconds_[kRawFedavg][p] = stamp[p + 1] - stamp[p];
+  }
+
+  // (f) after prepare() has weighted: the Transport's reduce, the add, the Transport's broadcast
+  void fedload_float32_preweighted() {
+    double stamp[std::size(kPreweightedPhases) + 1];
+    stamp[0] = MPI_Wtime();
+    t_.reduce_sum(comm::const_buffer_of(std::span<const float>(partial_)),
+                  comm::buffer_of(std::span<float>(sum_float_)), kRoot);
+    stamp[1] = MPI_Wtime();
+    if (root_)
+      for (std::size_t j = 0; j < n_; ++j) model_[j] = global_[j] + sum_float_[j];
+    stamp[2] = MPI_Wtime();
+    t_.broadcast(comm::buffer_of(std::span<float>(model_)), kRoot);
+    stamp[3] = MPI_Wtime();
+    for (std::size_t p = 0; p < std::size(kPreweightedPhases); ++p)
+      phase_seconds_[kPreweighted][p] = stamp[p + 1] - stamp[p];
   }
 
   int common_exponent() {
@@ -377,7 +434,7 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
   BENCH_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, ranks_wrong, kVariants, MPI_UINT64_T, MPI_SUM, raw));
 
   if (t.rank() == kRoot) {
-    Check a, a2, b, e, f;
+    Check a, a2, b, e, f, a3, f2;
     std::uint64_t c_wrong = 0, d_wrong = 0;
     const double coefficient = float_coefficient(P);
     for (std::size_t j = 0; j < n; ++j) {
@@ -399,6 +456,8 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
       a2.element(j, models[kRawFresh][j], want, P * sum_abs * 0x1.0p-24, 0x1.0p-23);
       // (f): the same, plus one rounding of each product c * delta to float32
       f.element(j, models[5][j], g + sum_f, (P + 1) * sum_abs_f * 0x1.0p-24, 0x1.0p-23);
+      a3.element(j, models[kRawFedavg][j], g + sum_f, (P + 1) * sum_abs_f * 0x1.0p-24, 0x1.0p-23);
+      f2.element(j, models[kPreweighted][j], g + sum_f, (P + 1) * sum_abs_f * 0x1.0p-24, 0x1.0p-23);
       // fixed point: exact to ~2^-60, then one rounding to float32
       b.element(j, models[1][j], want, 1e-12, 0x1.0p-23);
       // (c) reduces (b)'s fixed-point values: the same integers, bit for bit
@@ -413,11 +472,14 @@ CheckResult check_round(AggregationRound& round, comm::Transport& t, MPI_Comm ra
     r.wrong[4] = e.wrong;
     r.wrong[5] = f.wrong;
     r.wrong[kRawFresh] = a2.wrong;
+    r.wrong[kRawFedavg] = a3.wrong;
+    r.wrong[kPreweighted] = f2.wrong;
     r.detail = fmt::format(
         "worst (a) {:.3g} of tolerance at {} ({} vs {}), (b) {:.3g} at {} ({} vs {}), (e) {:.3g}, (f) {:.3g} at {} "
-        "({} vs {}), (a2) {:.3g}",
+        "({} vs {}), (a2) {:.3g}, (a3) {:.3g}, (f2) {:.3g}",
         a.worst_ratio, a.worst_at, a.worst_got, a.worst_want, b.worst_ratio, b.worst_at, b.worst_got, b.worst_want,
-        e.worst_ratio, f.worst_ratio, f.worst_at, f.worst_got, f.worst_want, a2.worst_ratio);
+        e.worst_ratio, f.worst_ratio, f.worst_at, f.worst_got, f.worst_want, a2.worst_ratio, a3.worst_ratio,
+        f2.worst_ratio);
   }
   for (int v = 0; v < kVariants; ++v) r.wrong[v] += ranks_wrong[v];
   BENCH_MPI_CHECK(MPI_Bcast(r.wrong, kVariants, MPI_UINT64_T, kRoot, raw));
@@ -439,10 +501,10 @@ struct SizeResult {
   CheckResult check;
   std::vector<double> times[kVariants];              // max over ranks, per repetition (rank 0)
   std::vector<double> phases[kVariants][kMaxPhases];  // rank 0's own seconds in each phase, per repetition
-  comm::TransferCounts counts[kVariants];             // one round of (b) and of (f), rank 0's logical bytes
+  comm::TransferCounts counts[kVariants];             // one round of (b), (f), (f2): rank 0's logical bytes
 };
 
-// warm-up, then every repetition times (a) to (a2) back to back, each from a barrier (each
+// warm-up, then every repetition times (a) to (f2) back to back, each from a barrier (each
 // variant's untimed rewrite, prepare(), before it)
 void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeResult& out) {
   for (int w = 0; w < o.warmup; ++w)
@@ -474,7 +536,7 @@ void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t 
   std::printf("fedload_bench_aggregate: %d ranks on %zu host(s), %d repetitions after %d warm-up, chunk %zu; "
               "time = max over ranks, ms; GB/s = 8 n / median; vs_(a2) = vs raw_float32_fresh\n",
               ranks, hosts, o.reps, o.warmup, o.chunk);
-  std::printf("%10s  %-17s %10s %10s %10s %8s %9s %9s %7s\n", "params", "variant", "median_ms", "min_ms", "max_ms",
+  std::printf("%10s  %-27s %10s %10s %10s %8s %9s %9s %7s\n", "params", "variant", "median_ms", "min_ms", "max_ms",
               "GB/s", "vs_(a)", "vs_(a2)", "#wrong");
   bool all_ok = true;
   for (const auto& r : results) {
@@ -483,12 +545,12 @@ void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t 
     const double base_fresh = r.check.ok() ? stats_of(r.times[kRawFresh]).median : 0;
     for (int v = 0; v < kVariants; ++v) {
       if (!r.check.ok()) {
-        std::printf("%10zu  %-17s %10s %10s %10s %8s %9s %9s %7llu\n", r.params, kVariantNames[v], "-", "-", "-",
+        std::printf("%10zu  %-27s %10s %10s %10s %8s %9s %9s %7llu\n", r.params, kVariantNames[v], "-", "-", "-",
                     "-", "-", "-", static_cast<unsigned long long>(r.check.wrong[v]));
         continue;
       }
       const Stats s = stats_of(r.times[v]);
-      std::printf("%10zu  %-17s %10.3f %10.3f %10.3f %8.2f %+8.1f%% %+8.1f%% %7llu\n", r.params, kVariantNames[v],
+      std::printf("%10zu  %-27s %10.3f %10.3f %10.3f %8.2f %+8.1f%% %+8.1f%% %7llu\n", r.params, kVariantNames[v],
                   s.median * 1e3, s.min * 1e3, s.max * 1e3, round_bytes(r.params) / s.median / 1e9,
                   (s.median / base - 1.0) * 100.0, (s.median / base_fresh - 1.0) * 100.0,
                   static_cast<unsigned long long>(r.check.wrong[v]));
@@ -497,8 +559,9 @@ void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t 
       std::printf("  FAILED at %zu params: %s\n", r.params, r.check.detail.c_str());
       continue;
     }
-    for (int v : {kInt64, kFloat32}) {
-      std::printf("%10zu  %-17s", r.params, v == kInt64 ? "(b) on rank 0" : "(f) on rank 0");
+    for (int v : {kInt64, kFloat32, kRawFedavg, kPreweighted}) {
+      const char* label = v == kInt64 ? "(b) on rank 0" : v == kFloat32 ? "(f) on rank 0" : v == kRawFedavg ? "(a3) on rank 0" : "(f2) on rank 0";
+      std::printf("%10zu  %-27s", r.params, label);
       for (std::size_t p = 0; p < phase_names(v).size(); ++p)
         std::printf(" %s %.3f", phase_names(v)[p], stats_of(r.phases[v][p]).median * 1e3);
       std::printf(" ms\n");
@@ -544,8 +607,11 @@ void write_json(const std::string& path, const std::vector<SizeResult>& results,
                            s.median, s.min, s.max, round_bytes(r.params) / s.median / 1e9, s.median / base - 1.0,
                            s.median / base_fresh - 1.0);
         if (!phase_names(v).empty()) {
-          out << ", \"root_logical_bytes\": {\"sent\": " << r.counts[v].bytes_sent
-              << ", \"received\": " << r.counts[v].bytes_received << "}, \"root_phase_median_s\": {";
+          // (a3) bypasses the Transport: no logical bytes counted
+          if (v != kRawFedavg)
+            out << ", \"root_logical_bytes\": {\"sent\": " << r.counts[v].bytes_sent
+                << ", \"received\": " << r.counts[v].bytes_received << "}";
+          out << ", \"root_phase_median_s\": {";
           for (std::size_t p = 0; p < phase_names(v).size(); ++p)
             out << (p ? ", " : "")
                 << fmt::format("\"{}\": {:.9g}", phase_names(v)[p], stats_of(r.phases[v][p]).median);
@@ -581,7 +647,7 @@ int run(const comm::MpiSession& session, const Options& o) {
     r.params = n;
     AggregationRound round(*transport, raw, n, o.chunk);
     r.check = check_round(round, *transport, raw, n);
-    for (int v : {kInt64, kFloat32}) {
+    for (int v : {kInt64, kFloat32, kPreweighted}) {
       const auto before = transport->counts();
       round.run(v);
       r.counts[v] = transport->counts() - before;
