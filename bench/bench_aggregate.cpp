@@ -44,6 +44,10 @@
 //
 //   mpirun -np P fedload_bench_aggregate [--sizes 10000,100000,1000000,10000000] [--reps 25]
 //                                        [--warmup 3] [--chunk 131072] [--json FILE]
+//                                        [--variants LIST | --order LIST] [--raw-comm bench|transport]
+// --variants times only the named variants (in the order above), --order times the named ones in the
+// order given; every variant is still checked. --raw-comm transport runs (a3)'s MPI_Reduce/MPI_Bcast
+// on the Transport's own communicator instead of the bench's duplicate of MPI_COMM_WORLD.
 #include <mpi.h>
 
 #include <algorithm>
@@ -63,6 +67,7 @@
 
 #include "fedload/comm/mpi_session.hpp"
 #include "fedload/comm/mpi_transport.hpp"
+#include "fedload/comm/mpi_transport_comm.hpp"
 #include "fedload/core/build_info.hpp"
 #include "fedload/core/error.hpp"
 #include "fedload/core/rng.hpp"
@@ -112,7 +117,26 @@ struct Options {
   int reps = 25, warmup = 3;
   std::size_t chunk = 131072;  // (d)'s chunk: 1 MiB of int64
   std::string json;
+  // the variants timed, in the order they run within a repetition (every variant is still checked)
+  std::vector<int> order{0, 1, 2, 3, 4, 5, 6, 7, 8};
+  bool a3_on_transport_comm = false;  // --raw-comm transport: (a3) on the Transport's communicator
 };
+
+// "raw_fedavg_float32,fedload_float32" -> variant indices, in the order given
+std::vector<int> variant_list(const std::string& flag, const std::string& list) {
+  std::vector<int> out;
+  for (std::size_t start = 0; start <= list.size();) {
+    const std::size_t end = std::min(list.find(',', start), list.size());
+    const std::string name = list.substr(start, end - start);
+    const auto* it = std::find(kVariantNames, kVariantNames + kVariants, name);
+    if (it == kVariantNames + kVariants) throw_input_error("{}: unknown variant '{}'", flag, name);
+    const int v = static_cast<int>(it - kVariantNames);
+    if (std::find(out.begin(), out.end(), v) != out.end()) throw_input_error("{}: variant '{}' twice", flag, name);
+    out.push_back(v);
+    start = end + 1;
+  }
+  return out;
+}
 
 Options parse_options(int argc, char** argv) {
   Options o;
@@ -152,9 +176,19 @@ Options parse_options(int argc, char** argv) {
       o.chunk = static_cast<std::size_t>(std::min<long long>(positive(a, value(i)), INT_MAX));
     } else if (a == "--json") {
       o.json = value(i);
+    } else if (a == "--order") {
+      o.order = variant_list(a, value(i));
+    } else if (a == "--variants") {
+      o.order = variant_list(a, value(i));
+      std::sort(o.order.begin(), o.order.end());
+    } else if (a == "--raw-comm") {
+      const std::string v = value(i);
+      if (v != "bench" && v != "transport") throw_input_error("--raw-comm {}: expected bench or transport", v);
+      o.a3_on_transport_comm = v == "transport";
     } else {
       throw_input_error("unknown argument {} (usage: fedload_bench_aggregate [--sizes N,N,...] [--reps R] "
-                        "[--warmup W] [--chunk N] [--json FILE])", a);
+                        "[--warmup W] [--chunk N] [--json FILE] [--variants LIST | --order LIST] "
+                        "[--raw-comm bench|transport])", a);
     }
   }
   return o;
@@ -192,8 +226,8 @@ std::uint64_t fnv1a(const std::vector<float>& v) {
 // One round of each variant over buffers allocated once (set-up stays out of the timed region).
 class AggregationRound {
  public:
-  AggregationRound(comm::Transport& transport, MPI_Comm raw, std::size_t n, std::size_t chunk)
-      : t_(transport), raw_(raw), n_(n), chunk_(chunk), root_(transport.rank() == kRoot), update_(n), global_(n), model_(n),
+  AggregationRound(comm::Transport& transport, MPI_Comm raw, MPI_Comm a3_comm, std::size_t n, std::size_t chunk)
+      : t_(transport), raw_(raw), a3_comm_(a3_comm), n_(n), chunk_(chunk), root_(transport.rank() == kRoot), update_(n), global_(n), model_(n),
         delta_(n), partial_(n), acc_(n), fresh_(n), sum_float_(root_ ? n : 0), sum_int_(root_ ? n : 0),
         coefficient_(float_coefficient(transport.size())) {
     for (std::size_t j = 0; j < n; ++j) {
@@ -304,12 +338,12 @@ class AggregationRound {
     weight();
     stamp[1] = MPI_Wtime();
     BENCH_MPI_CHECK(
-        MPI_Reduce(partial_.data(), sum_float_.data(), static_cast<int>(n_), MPI_FLOAT, MPI_SUM, kRoot, raw_));
+        MPI_Reduce(partial_.data(), sum_float_.data(), static_cast<int>(n_), MPI_FLOAT, MPI_SUM, kRoot, a3_comm_));
     stamp[2] = MPI_Wtime();
     if (root_)
       for (std::size_t j = 0; j < n_; ++j) model_[j] = global_[j] + sum_float_[j];
     stamp[3] = MPI_Wtime();
-    BENCH_MPI_CHECK(MPI_Bcast(model_.data(), static_cast<int>(n_), MPI_FLOAT, kRoot, raw_));
+    BENCH_MPI_CHECK(MPI_Bcast(model_.data(), static_cast<int>(n_), MPI_FLOAT, kRoot, a3_comm_));
     stamp[4] = MPI_Wtime();
     for (std::size_t p = 0; p < std::size(kFloat32Phases); ++p) phase_seconds_[kRawFedavg][p] = stamp[p + 1] - stamp[p];
   }
@@ -378,6 +412,7 @@ class AggregationRound {
 
   comm::Transport& t_;
   MPI_Comm raw_;
+  MPI_Comm a3_comm_;  // raw_, or the Transport's own communicator (--raw-comm transport)
   std::size_t n_, chunk_;
   bool root_;
   std::vector<float> update_, global_, model_, delta_, partial_;
@@ -491,6 +526,7 @@ struct Stats {
 };
 
 Stats stats_of(std::vector<double> v) {
+  if (v.empty()) return {NAN, NAN, NAN};
   std::sort(v.begin(), v.end());
   const std::size_t m = v.size() / 2;
   return {v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]), v.front(), v.back()};
@@ -504,17 +540,23 @@ struct SizeResult {
   comm::TransferCounts counts[kVariants];             // one round of (b), (f), (f2): rank 0's logical bytes
 };
 
+// the median of a baseline variant; NaN when it was not run (--variants/--order) or the size failed
+double baseline(const SizeResult& r, int v) { return r.check.ok() ? stats_of(r.times[v]).median : NAN; }
+
+// a ratio for the JSON: null where a baseline was not run
+std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{:.6g}", x) : "null"; }
+
 // warm-up, then every repetition times (a) to (f2) back to back, each from a barrier (each
 // variant's untimed rewrite, prepare(), before it)
 void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeResult& out) {
   for (int w = 0; w < o.warmup; ++w)
-    for (int v = 0; v < kVariants; ++v) {
+    for (int v : o.order) {
       round.prepare(v);
       round.run(v);
     }
   std::vector<double> local(static_cast<std::size_t>(kVariants * o.reps));
   for (int rep = 0; rep < o.reps; ++rep)
-    for (int v = 0; v < kVariants; ++v) {
+    for (int v : o.order) {
       round.prepare(v);
       BENCH_MPI_CHECK(MPI_Barrier(raw));
       const double start = MPI_Wtime();
@@ -525,7 +567,7 @@ void time_rounds(AggregationRound& round, MPI_Comm raw, const Options& o, SizeRe
   std::vector<double> worst(local.size());
   BENCH_MPI_CHECK(
       MPI_Reduce(local.data(), worst.data(), static_cast<int>(local.size()), MPI_DOUBLE, MPI_MAX, kRoot, raw));
-  for (int v = 0; v < kVariants; ++v)
+  for (int v : o.order)
     out.times[v].assign(worst.begin() + v * o.reps, worst.begin() + (v + 1) * o.reps);
 }
 
@@ -536,19 +578,26 @@ void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t 
   std::printf("fedload_bench_aggregate: %d ranks on %zu host(s), %d repetitions after %d warm-up, chunk %zu; "
               "time = max over ranks, ms; GB/s = 8 n / median; vs_(a2) = vs raw_float32_fresh\n",
               ranks, hosts, o.reps, o.warmup, o.chunk);
+  std::string order;
+  for (int v : o.order) {
+    if (!order.empty()) order += ',';
+    order += kVariantNames[v];
+  }
+  std::printf("order within a repetition: %s; (a3) on the %s communicator\n", order.c_str(),
+              o.a3_on_transport_comm ? "Transport's" : "bench's");
   std::printf("%10s  %-27s %10s %10s %10s %8s %9s %9s %7s\n", "params", "variant", "median_ms", "min_ms", "max_ms",
               "GB/s", "vs_(a)", "vs_(a2)", "#wrong");
   bool all_ok = true;
   for (const auto& r : results) {
     all_ok = all_ok && r.check.ok();
-    const double base = r.check.ok() ? stats_of(r.times[0]).median : 0;
-    const double base_fresh = r.check.ok() ? stats_of(r.times[kRawFresh]).median : 0;
+    const double base = baseline(r, 0), base_fresh = baseline(r, kRawFresh);
     for (int v = 0; v < kVariants; ++v) {
       if (!r.check.ok()) {
         std::printf("%10zu  %-27s %10s %10s %10s %8s %9s %9s %7llu\n", r.params, kVariantNames[v], "-", "-", "-",
                     "-", "-", "-", static_cast<unsigned long long>(r.check.wrong[v]));
         continue;
       }
+      if (r.times[v].empty()) continue;  // not in --variants/--order
       const Stats s = stats_of(r.times[v]);
       std::printf("%10zu  %-27s %10.3f %10.3f %10.3f %8.2f %+8.1f%% %+8.1f%% %7llu\n", r.params, kVariantNames[v],
                   s.median * 1e3, s.min * 1e3, s.max * 1e3, round_bytes(r.params) / s.median / 1e9,
@@ -560,6 +609,7 @@ void print_table(const std::vector<SizeResult>& results, int ranks, std::size_t 
       continue;
     }
     for (int v : {kInt64, kFloat32, kRawFedavg, kPreweighted}) {
+      if (r.times[v].empty()) continue;
       const char* label = v == kInt64 ? "(b) on rank 0" : v == kFloat32 ? "(f) on rank 0" : v == kRawFedavg ? "(a3) on rank 0" : "(f2) on rank 0";
       std::printf("%10zu  %-27s", r.params, label);
       for (std::size_t p = 0; p < phase_names(v).size(); ++p)
@@ -589,23 +639,25 @@ void write_json(const std::string& path, const std::vector<SizeResult>& results,
   for (std::size_t i = 0; i < hosts.size(); ++i) out << (i ? ", " : "") << quoted(hosts[i]);
   out << "],\n  \"repetitions\": " << o.reps << ",\n  \"warmup\": " << o.warmup << ",\n  \"chunk\": " << o.chunk
       << ",\n";
+  out << "  \"order\": [";
+  for (std::size_t i = 0; i < o.order.size(); ++i) out << (i ? ", " : "") << quoted(kVariantNames[o.order[i]]);
+  out << "],\n  \"raw_fedavg_comm\": " << quoted(o.a3_on_transport_comm ? "transport" : "bench") << ",\n";
   out << "  \"time\": \"seconds of one round, max over ranks, per repetition\",\n";
   out << "  \"gb_per_s\": \"8 * params / median_s / 1e9 (float32 update reduced + float32 model broadcast)\",\n";
   out << "  \"results\": [";
   bool first = true;
   for (const auto& r : results) {
-    const double base = r.check.ok() ? stats_of(r.times[0]).median : 0;
-    const double base_fresh = r.check.ok() ? stats_of(r.times[kRawFresh]).median : 0;
+    const double base = baseline(r, 0), base_fresh = baseline(r, kRawFresh);
     for (int v = 0; v < kVariants; ++v) {
       out << (first ? "\n" : ",\n") << "    {\"params\": " << r.params << ", \"variant\": \"" << kVariantNames[v]
           << "\", \"wrong\": " << r.check.wrong[v] << ", \"checked\": " << (r.check.ok() ? "true" : "false");
       first = false;
-      if (r.check.ok()) {
+      if (r.check.ok() && !r.times[v].empty()) {
         const Stats s = stats_of(r.times[v]);
         out << fmt::format(", \"median_s\": {:.9g}, \"min_s\": {:.9g}, \"max_s\": {:.9g}, \"gb_per_s\": {:.6g}, "
-                           "\"vs_raw_float32\": {:.6g}, \"vs_raw_float32_fresh\": {:.6g}",
-                           s.median, s.min, s.max, round_bytes(r.params) / s.median / 1e9, s.median / base - 1.0,
-                           s.median / base_fresh - 1.0);
+                           "\"vs_raw_float32\": {}, \"vs_raw_float32_fresh\": {}",
+                           s.median, s.min, s.max, round_bytes(r.params) / s.median / 1e9,
+                           json_number(s.median / base - 1.0), json_number(s.median / base_fresh - 1.0));
         if (!phase_names(v).empty()) {
           // (a3) bypasses the Transport: no logical bytes counted
           if (v != kRawFedavg)
@@ -645,7 +697,8 @@ int run(const comm::MpiSession& session, const Options& o) {
   for (std::size_t n : o.sizes) {
     SizeResult r;
     r.params = n;
-    AggregationRound round(*transport, raw, n, o.chunk);
+    AggregationRound round(*transport, raw, o.a3_on_transport_comm ? comm::detail::mpi_communicator(*transport) : raw,
+                           n, o.chunk);
     r.check = check_round(round, *transport, raw, n);
     for (int v : {kInt64, kFloat32, kPreweighted}) {
       const auto before = transport->counts();

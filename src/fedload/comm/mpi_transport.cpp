@@ -1,4 +1,5 @@
 #include "fedload/comm/mpi_transport.hpp"
+#include "fedload/comm/mpi_transport_comm.hpp"
 
 #include <mpi.h>
 
@@ -225,6 +226,8 @@ class MpiTransport final : public Transport {
     return out;
   }
 
+  friend MPI_Comm detail::mpi_communicator(const Transport& transport);
+
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
   std::string host_;
@@ -237,6 +240,12 @@ class MpiTransport final : public Transport {
 
 std::unique_ptr<Transport> make_mpi_transport(const MpiSession& session, MpiTransportOptions options) {
   return std::make_unique<MpiTransport>(session, options);
+}
+
+MPI_Comm detail::mpi_communicator(const Transport& transport) {
+  const auto* mpi = dynamic_cast<const MpiTransport*>(&transport);
+  if (mpi == nullptr) throw_runtime_error("mpi_communicator: the transport is not an MPI Transport");
+  return mpi->comm_;
 }
 
 }  // namespace fedload::comm
