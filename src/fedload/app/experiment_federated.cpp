@@ -39,6 +39,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// checkpoint state bytes are stored 8 per int64 word, the last one zero-padded
+constexpr std::size_t state_words_for(std::size_t bytes) { return (bytes + 7) / 8; }
+
 // a phase timer that also records the bytes the transport moved while it ran
 class TransportPhase {
  public:
@@ -180,9 +183,15 @@ class FederatedExperiment final : public Experiment {
   }
 
   void resume(const io::ResultReader& old) override {
-    const auto rounds = old.array("checkpoint/round");
-    const auto models = old.array_shape("checkpoint/model");
-    const auto sizes = old.array("checkpoint/state_bytes");
+    // read once: the last checkpoint is loaded here, all of them are copied by run() (rank 0)
+    auto& c = stored_;
+    c.rounds = old.array("checkpoint/round");
+    c.model = old.array("checkpoint/model");
+    c.state = old.array("checkpoint/state");
+    c.state_bytes = old.array("checkpoint/state_bytes");
+    const auto& rounds = c.rounds;
+    const auto& models = c.model;
+    const auto& sizes = c.state_bytes;
     const std::size_t n = rounds.rows;
     if (n == 0)
       throw_input_error("'{}' holds no checkpoint yet (written every fl.checkpoint_every = {} rounds): start it again",
@@ -195,16 +204,13 @@ class FederatedExperiment final : public Experiment {
       throw_input_error("'{}' has its last checkpoint at round {} of {}: nothing left to run", old.path().string(),
                         resume_round_, rounds_);
     // the model of the last checkpoint (float32 widened to double on reading: exact)
-    const auto model = old.array("checkpoint/model");
-    for (std::size_t j = 0; j < global_.size(); ++j) global_[j] = static_cast<float>(model.reals[(n - 1) * global_.size() + j]);
-    std::size_t words_before = 0;
-    for (std::size_t i = 0; i + 1 < n; ++i) words_before += (static_cast<std::size_t>(sizes.integers[i]) + 7) / 8;
+    for (std::size_t j = 0; j < global_.size(); ++j) global_[j] = static_cast<float>(models.reals[(n - 1) * global_.size() + j]);
+    const std::size_t words_before = c.state_words(n - 1);
     const auto bytes = static_cast<std::size_t>(sizes.integers[n - 1]);
-    const auto words = old.array("checkpoint/state");
-    if (words.integers.size() < words_before + (bytes + 7) / 8)
+    if (c.state.integers.size() < c.state_words(n))
       throw_input_error("'{}': checkpoint state is shorter than recorded", old.path().string());
     std::vector<std::byte> state(bytes);
-    std::memcpy(state.data(), words.integers.data() + words_before, bytes);
+    std::memcpy(state.data(), c.state.integers.data() + words_before, bytes);
     registry_.restore(state);
     resume_checkpoints_ = n;
     // the hash chain goes on from the checkpointed round's record (copied with the history)
@@ -240,6 +246,7 @@ class FederatedExperiment final : public Experiment {
       PhaseTimer t(phases, "write", 0);
       copy_history(*ctx.resumed_from, *ctx.writer);
     }
+    stored_ = {};  // the continued run's checkpoints are in the new file now
     if (root && resume_round_ > 0)
       std::printf("fedload: resumed from %s at its checkpoint after round %lld\n",
                   ctx.resumed_from->path().string().c_str(), static_cast<long long>(resume_round_));
@@ -254,9 +261,11 @@ class FederatedExperiment final : public Experiment {
       if (root) print_progress(s, elapsed);
       {
         PhaseTimer t(phases, "write", r);
-        if (ctx.writer) write_round(*ctx.writer, s);
-        if (ctx.writer) append_provenance(*ctx.writer, s.round);
-        if (ctx.writer && checkpoint_every_ > 0 && r % checkpoint_every_ == 0) write_checkpoint(*ctx.writer, r);
+        if (ctx.writer) {
+          write_round(*ctx.writer, s);
+          append_provenance(*ctx.writer, s.round);
+          if (checkpoint_every_ > 0 && r % checkpoint_every_ == 0) write_checkpoint(*ctx.writer, r);
+        }
       }
       ctx.flush_timing(phases);
       last_ = s;
@@ -481,7 +490,7 @@ class FederatedExperiment final : public Experiment {
 
   void write_checkpoint(io::ResultWriter& w, std::int64_t round) const {
     const auto state = registry_.save();
-    std::vector<std::int64_t> words((state.size() + 7) / 8, 0);
+    std::vector<std::int64_t> words(state_words_for(state.size()), 0);
     std::memcpy(words.data(), state.data(), state.size());
     w.append_array("checkpoint/model", std::span<const float>(global_));
     w.append_array("checkpoint/state", std::span<const std::int64_t>(words));
@@ -500,17 +509,12 @@ class FederatedExperiment final : public Experiment {
       if (!round || !round->is_integer()) continue;
       io::copy_table_rows(table, w, name, [&](std::size_t row) { return round->integers[row] <= resume_round_; });
     }
-    const auto model = old.array("checkpoint/model");
-    const auto sizes = old.array("checkpoint/state_bytes");
-    const auto words = old.array("checkpoint/state");
-    const auto rounds = old.array("checkpoint/round");
+    const auto& c = stored_;
     const std::size_t n = resume_checkpoints_;
-    std::size_t state_words = 0;
-    for (std::size_t i = 0; i < n; ++i) state_words += (static_cast<std::size_t>(sizes.integers[i]) + 7) / 8;
-    w.append_array("checkpoint/model", std::span<const double>(model.reals.data(), n * global_.size()));
-    w.append_array("checkpoint/state", std::span<const std::int64_t>(words.integers.data(), state_words));
-    w.append_array("checkpoint/state_bytes", std::span<const std::int64_t>(sizes.integers.data(), n));
-    w.append_array("checkpoint/round", std::span<const std::int64_t>(rounds.integers.data(), n));
+    w.append_array("checkpoint/model", std::span<const double>(c.model.reals.data(), n * global_.size()));
+    w.append_array("checkpoint/state", std::span<const std::int64_t>(c.state.integers.data(), c.state_words(n)));
+    w.append_array("checkpoint/state_bytes", std::span<const std::int64_t>(c.state_bytes.integers.data(), n));
+    w.append_array("checkpoint/round", std::span<const std::int64_t>(c.rounds.integers.data(), n));
   }
 
   // rank 0, after aggregation: the round's record in the hash chain (weights = the coefficients
@@ -575,6 +579,16 @@ class FederatedExperiment final : public Experiment {
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps
+  // the checkpoint arrays of the file being resumed, from resume() until run() has copied them
+  struct StoredCheckpoints {
+    io::ArrayData rounds, model, state, state_bytes;
+    // int64 words holding the state of the first k checkpoints
+    std::size_t state_words(std::size_t k) const {
+      std::size_t words = 0;
+      for (std::size_t i = 0; i < k; ++i) words += state_words_for(static_cast<std::size_t>(state_bytes.integers[i]));
+      return words;
+    }
+  } stored_;
   std::unique_ptr<comm::Transport> transport_;
   std::vector<float> global_;
 
