@@ -18,12 +18,6 @@ namespace {
 constexpr std::uint64_t kWorkTag = 0x776f726b5f736861ULL;   // "work_sha"
 constexpr std::uint64_t kLocalTag = 0x6c6f63616c5f7472ULL;  // "local_tr"
 
-std::vector<float> denormalized(std::span<const float> v, const data::Normalizer& n) {
-  std::vector<float> out(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(n.denormalize(v[i]));
-  return out;
-}
-
 // a non-finite value would surface rounds later as a diverged loss or a NaN metric: refuse it
 // at set-up, saying exactly where it is
 void check_finite(const data::ClientDataset& c, const char* set_name, const data::WindowSet& w) {
@@ -142,8 +136,8 @@ std::vector<ClientEvaluation> FederatedClients::evaluate(std::span<const float> 
     ClientEvaluation e;
     e.client = static_cast<std::int64_t>(c.client);
     if (!w.empty()) {
-      const auto actual = denormalized(w.y, c.normalizer);
-      const auto predicted = denormalized(model::predict_rows(*backend_, w.x.data(), w.size()), c.normalizer);
+      const auto actual = c.normalizer.denormalize(w.y);
+      const auto predicted = c.normalizer.denormalize(model::predict_rows(*backend_, w.x.data(), w.size()));
       e.sums.add(actual.data(), predicted.data(), actual.size());
     }
     out.push_back(e);

@@ -41,12 +41,6 @@ void append(Pooled& p, const data::WindowSet& w) {
   p.dow.insert(p.dow.end(), dow.begin(), dow.end());
 }
 
-std::vector<float> denormalize(const std::vector<float>& v, const data::Normalizer& n) {
-  std::vector<float> out(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(n.denormalize(v[i]));
-  return out;
-}
-
 }  // namespace
 
 double fit_ridge_baseline(std::span<const data::ClientDataset* const> clients, std::size_t lookback,
@@ -79,11 +73,11 @@ ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int
   ClientForecasts f;
   f.client = c.client;
   f.origin.assign(w.origin.begin(), w.origin.end());
-  f.actual = denormalize(w.y, c.normalizer);
-  f.predicted.push_back(denormalize(model::predict_rows(backend, w.x.data(), w.size()), c.normalizer));
+  f.actual = c.normalizer.denormalize(w.y);
+  f.predicted.push_back(c.normalizer.denormalize(model::predict_rows(backend, w.x.data(), w.size())));
   f.predicted.push_back(data::seasonal_naive_forecast(c, w, resolution_seconds, steps_per_day));
   f.predicted.push_back(data::seasonal_naive_forecast(c, w, resolution_seconds, 7 * steps_per_day));
-  f.predicted.push_back(denormalize(ridge.predict(lookback_load(w), origin_day_of_week(w)), c.normalizer));
+  f.predicted.push_back(c.normalizer.denormalize(ridge.predict(lookback_load(w), origin_day_of_week(w))));
   return f;
 }
 

@@ -35,6 +35,12 @@ struct Normalizer {
   double range() const { return max - min; }
   double normalize(double v) const { return (v - min) / range(); }
   double denormalize(double v) const { return min + v * range(); }
+  // normalized model outputs (or targets) back in original units, as float
+  std::vector<float> denormalize(std::span<const float> v) const {
+    std::vector<float> out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(denormalize(v[i]));
+    return out;
+  }
 };
 
 // features of `load.size()` consecutive steps starting at `start`, row-major [steps][F]
