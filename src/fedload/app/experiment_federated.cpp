@@ -251,11 +251,10 @@ class FederatedExperiment final : public Experiment {
       std::printf("fedload: resumed from %s at its checkpoint after round %lld\n",
                   ctx.resumed_from->path().string().c_str(), static_cast<long long>(resume_round_));
 
-    bool synced = false;  // every rank holds the current global model
     double elapsed = 0;
     for (std::int64_t r = resume_round_ + 1; r <= rounds_; ++r) {
       const auto round_start = std::chrono::steady_clock::now();
-      RoundSummary s = run_round(ctx, phases, r, synced);
+      RoundSummary s = run_round(ctx, phases, r);
       s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - round_start).count();
       elapsed += s.seconds;
       if (root) print_progress(s, elapsed);
@@ -271,10 +270,7 @@ class FederatedExperiment final : public Experiment {
       last_ = s;
     }
 
-    if (!synced) {
-      TransportPhase t(phases, "broadcast", rounds_, tr);
-      tr.broadcast(comm::buffer_of(std::span<float>(global_)), 0);
-    }
+    sync_global(phases, rounds_);
     {
       TransportPhase t(phases, "evaluate", rounds_, tr);
       const auto mine = local_->forecast(global_);
@@ -307,7 +303,15 @@ class FederatedExperiment final : public Experiment {
   }
 
  private:
-  RoundSummary run_round(ExperimentContext& ctx, std::vector<PhaseSample>& phases, std::int64_t r, bool& synced) {
+  // rank 0's global model to every rank, unless they already hold it
+  void sync_global(std::vector<PhaseSample>& phases, std::int64_t r) {
+    if (global_synced_) return;
+    TransportPhase t(phases, "broadcast", r, *transport_);
+    transport_->broadcast(comm::buffer_of(std::span<float>(global_)), 0);
+    global_synced_ = true;
+  }
+
+  RoundSummary run_round(ExperimentContext& ctx, std::vector<PhaseSample>& phases, std::int64_t r) {
     auto& tr = *transport_;
     const bool root = ctx.mpi.is_root();
     RoundSummary s;
@@ -315,11 +319,7 @@ class FederatedExperiment final : public Experiment {
     const auto selected = fl::select_clients(selection_, clients_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r);
     s.selected = selected.size();
 
-    if (!synced) {
-      TransportPhase t(phases, "broadcast", r, tr);
-      tr.broadcast(comm::buffer_of(std::span<float>(global_)), 0);
-      synced = true;
-    }
+    sync_global(phases, r);
 
     std::vector<LocalUpdate> updates;  // this rank's selected clients, by client id
     {
@@ -354,7 +354,7 @@ class FederatedExperiment final : public Experiment {
       } else {
         aggregate_gathered(phases, r, reports, updates);
       }
-      synced = tr.size() == 1;
+      global_synced_ = tr.size() == 1;  // the new model is on rank 0 only
       double loss = 0, weight = 0;
       for (const auto& m : round_reports_) {
         loss += m.report.samples * m.report.train_loss;
@@ -365,11 +365,7 @@ class FederatedExperiment final : public Experiment {
     coefficients_ = coefficients.value_or(std::vector<double>(round_reports_.size(), kNaN));
 
     if (r % eval_every_ == 0 || r == rounds_) {
-      if (!synced) {
-        TransportPhase t(phases, "broadcast", r, tr);
-        tr.broadcast(comm::buffer_of(std::span<float>(global_)), 0);
-        synced = true;
-      }
+      sync_global(phases, r);
       TransportPhase t(phases, "evaluate", r, tr);
       evaluations_ = decode_evaluations(tr.gather_bytes(encode_evaluations(local_->evaluate(global_)), 0));
       if (root) {
@@ -591,6 +587,7 @@ class FederatedExperiment final : public Experiment {
   } stored_;
   std::unique_ptr<comm::Transport> transport_;
   std::vector<float> global_;
+  bool global_synced_ = false;  // every rank holds the current global model
 
   // the current round's records (rank 0 writes them)
   std::vector<ReportMessage> round_reports_;
