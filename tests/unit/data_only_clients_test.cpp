@@ -200,5 +200,62 @@ TEST(DataOnlyClients, EttColumnAndShardClientsAloneEqualThemselvesAmongAll) {
   expect_share_equals_whole(o, {0, 3}, 0);
 }
 
+// choose_clients: the share decided from the run's client count inside the one build
+TEST(DataOnlyClients, ChooseClientsIsCalledOnceWithTheRunsCountAndMayChooseNone) {
+  DataOptions o = synthetic_options();  // 6 clients
+  std::vector<std::size_t> counts;
+  o.only_clients = {0};  // choose_clients takes precedence
+  o.choose_clients = [&counts](std::size_t n) {
+    counts.push_back(n);
+    return std::vector<std::size_t>{n - 2, n - 1};
+  };
+  const ClientDatasets share = build_client_datasets(o, 17);
+  EXPECT_EQ(counts, std::vector<std::size_t>{6});
+  ASSERT_EQ(share.clients.size(), 2u);
+  EXPECT_EQ(share.clients[0].client, 4u);
+  EXPECT_EQ(share.clients[1].client, 5u);
+  DataOptions whole = synthetic_options();
+  const ClientDatasets all = build_client_datasets(whole, 17);
+  expect_same_client(share.client(5), all.client(5));
+
+  // none: the table-level facts and the mapping, no client, no series generated
+  o.choose_clients = [](std::size_t) { return std::vector<std::size_t>{}; };
+  const ClientDatasets none = build_client_datasets(o, 17);
+  EXPECT_TRUE(none.clients.empty());
+  EXPECT_EQ(none.client_count(), 6u);
+  EXPECT_EQ(none.columns, all.columns);
+  EXPECT_EQ(none.lookback, all.lookback);
+  EXPECT_EQ(none.end, all.end);
+  const LoadTable table = load_source(o, 17);
+  for (const auto& column : table.values) EXPECT_TRUE(column.empty());
+
+  // the chosen list follows only_clients' rules
+  o.choose_clients = [](std::size_t n) { return std::vector<std::size_t>{n}; };
+  EXPECT_THROW(build_client_datasets(o, 17), InputError);
+  o.choose_clients = [](std::size_t) { return std::vector<std::size_t>{3, 1}; };
+  EXPECT_THROW(build_client_datasets(o, 17), InputError);
+}
+
+TEST(DataOnlyClients, EttChooseClientsReadsTheFileOnceAndBuildsTheShare) {
+  REQUIRE_ETT("ETTh1.csv");
+  DataOptions o;
+  o.source = DataSource::kCsv;
+  o.path = ett("ETTh1.csv");
+  o.columns = {"HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL"};
+  o.stride = 24;
+  o.split.test_days = 30;
+  std::vector<std::size_t> counts;
+  o.choose_clients = [&counts](std::size_t n) {
+    counts.push_back(n);
+    return std::vector<std::size_t>{2};
+  };
+  const ClientDatasets share = build_client_datasets(o, 0);
+  EXPECT_EQ(counts, std::vector<std::size_t>{6});
+  o.choose_clients = nullptr;
+  const ClientDatasets all = build_client_datasets(o, 0);
+  ASSERT_EQ(share.clients.size(), 1u);
+  expect_same_client(share.client(2), all.client(2));
+}
+
 }  // namespace
 }  // namespace fedload::data

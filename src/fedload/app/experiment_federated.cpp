@@ -82,28 +82,19 @@ class FederatedExperiment final : public Experiment {
   void declare(io::ResultSchema& schema, io::AttributeList& attrs) override {
     const auto seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
     data::DataOptions opts = data_options_from_config(cfg_);
-    // the client count and the table-level facts, from client 0 alone
-    opts.only_clients = {0};
-    data::ClientDatasets probe = data::build_client_datasets(opts, seed);
-    clients_ = probe.assignment.size();
-
-    placement_ = fl::place_clients({.clients = clients_,
-                                    .ranks = mpi_.size(),
-                                    .server_hosts_clients = cfg_.get_bool("fl.server_hosts_clients"),
-                                    .clients_per_rank = static_cast<std::size_t>(cfg_.get_int("fl.clients_per_rank"))});
-    const auto& mine = placement_.clients_of_rank[static_cast<std::size_t>(mpi_.rank())];
-    data::ClientDatasets data;
-    if (mine.size() == 1 && mine.front() == 0) {
-      data = std::move(probe);
-    } else {
-      opts.only_clients.assign(mine.begin(), mine.end());
-      if (mine.empty()) {
-        data = std::move(probe);
-        data.clients.clear();
-      } else {
-        data = data::build_client_datasets(opts, seed);
-      }
-    }
+    // the run's client count is known once the source is read; this rank's share is chosen
+    // inside the same build (a rank that hosts none gets the table-level facts only)
+    opts.choose_clients = [this](std::size_t clients) {
+      clients_ = clients;
+      placement_ =
+          fl::place_clients({.clients = clients,
+                             .ranks = mpi_.size(),
+                             .server_hosts_clients = cfg_.get_bool("fl.server_hosts_clients"),
+                             .clients_per_rank = static_cast<std::size_t>(cfg_.get_int("fl.clients_per_rank"))});
+      const auto& mine = placement_.clients_of_rank[static_cast<std::size_t>(mpi_.rank())];
+      return std::vector<std::size_t>(mine.begin(), mine.end());
+    };
+    data::ClientDatasets data = data::build_client_datasets(opts, seed);
     dims_ = forecaster_dims(cfg_, data);
     columns_ = data.columns;
     auto backend = kernels::make_backend(cfg_.get_string("backend.kind"), dims_);

@@ -80,10 +80,32 @@ std::vector<std::size_t> columns_read(const std::vector<ClientAssignment>& assig
 
 }  // namespace
 
-LoadTable load_source(const DataOptions& options, std::uint64_t seed) {
+namespace {
+
+// The clients to build once the run has `clients` of them: nullopt = all; a list (possibly empty
+// with choose_clients) otherwise, checked.
+std::optional<std::vector<std::size_t>> clients_to_build(const DataOptions& options, std::size_t clients) {
+  std::optional<std::vector<std::size_t>> only;
+  if (options.choose_clients) {
+    only = options.choose_clients(clients);
+  } else if (!options.only_clients.empty()) {
+    only = options.only_clients;
+  }
+  if (only) check_only_clients(*only, clients);
+  return only;
+}
+
+// load_source, also returning the clients to build (resolved once: choose_clients is called
+// here and nowhere else) and the grid's shape (a synthetic table of no chosen client has no
+// column to measure it by)
+LoadTable load_table(const DataOptions& options, std::uint64_t seed, std::optional<std::vector<std::size_t>>& only,
+                     TableShape& shape) {
   if (options.source == DataSource::kCsv) {
     if (options.path.empty()) throw_input_error("source = \"csv\" needs a path");
-    return load_csv(options.path, {options.timestamp_column, options.columns});
+    LoadTable table = load_csv(options.path, {options.timestamp_column, options.columns});
+    shape = table.shape();
+    only = clients_to_build(options, partition_table(shape, options.partition, client_option(options)).size());
+    return table;
   }
   SyntheticOptions synth;
   synth.days = options.days;
@@ -91,14 +113,21 @@ LoadTable load_source(const DataOptions& options, std::uint64_t seed) {
   synth.start_date = options.start_date;
   const std::size_t clients = client_option(options);
   synth.series = options.series != 0 ? options.series : options.partition == PartitionMode::kShard ? 1 : clients;
-  if (!options.only_clients.empty()) {
-    // the mapping depends on the grid only, so the series the listed clients read are known
-    // before generating; series are independent streams, so their values do not change
-    const auto assignment = partition_table(synthetic_shape(synth), options.partition, clients);
-    check_only_clients(options.only_clients, assignment.size());
-    synth.only_series = columns_read(assignment, options.only_clients);
-  }
+  // the mapping depends on the grid only, so the series the chosen clients read are known
+  // before generating; series are independent streams, so their values do not change
+  shape = synthetic_shape(synth);
+  const auto assignment = partition_table(shape, options.partition, clients);
+  only = clients_to_build(options, assignment.size());
+  if (only) synth.only_series = columns_read(assignment, *only);
   return generate_synthetic(synth, seed, HolidayCalendar::from_option(options.holidays_file));
+}
+
+}  // namespace
+
+LoadTable load_source(const DataOptions& options, std::uint64_t seed) {
+  std::optional<std::vector<std::size_t>> only;
+  TableShape shape;
+  return load_table(options, seed, only, shape);
 }
 
 namespace {
@@ -164,20 +193,21 @@ ClientDataset build_client(const LoadTable& table, const ClientAssignment& assig
 
 ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t seed) {
   const HolidayCalendar holidays = HolidayCalendar::from_option(options.holidays_file);
-  const LoadTable table = load_source(options, seed);
+  std::optional<std::vector<std::size_t>> only;
+  TableShape shape;
+  const LoadTable table = load_table(options, seed, only, shape);
 
   ClientDatasets out;
   out.source = table.source;
   out.columns = table.columns;
   out.start = table.start;
-  out.end = table.time_at(table.steps() - 1);
+  out.end = table.time_at(shape.steps - 1);
   out.resolution_seconds = table.resolution_seconds;
   out.steps_per_day = table.steps_per_day;
   out.repairs = table.repairs;
   out.holidays = holidays.describe();
   out.partition = options.partition;
-  out.assignment = partition_table(table, options.partition, client_option(options));
-  check_only_clients(options.only_clients, out.assignment.size());
+  out.assignment = partition_table(shape, options.partition, client_option(options));
 
   WindowOptions windows;
   windows.lookback = options.lookback == 0 ? table.steps_per_day : options.lookback;
@@ -188,11 +218,11 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
   out.horizon = windows.horizon;
   out.stride = windows.stride;
 
-  if (options.only_clients.empty()) {
+  if (!only) {
     for (const ClientAssignment& assignment : out.assignment)
       out.clients.push_back(build_client(table, assignment, options, windows, holidays));
   } else {
-    for (const std::size_t id : options.only_clients)
+    for (const std::size_t id : *only)
       out.clients.push_back(build_client(table, out.assignment[id], options, windows, holidays));
   }
   return out;

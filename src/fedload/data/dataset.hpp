@@ -8,6 +8,7 @@
 // options and the seed, never on which rank builds it.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,12 @@ struct DataOptions {
   // windows are made for these clients only, and synthetic data generates only the series they
   // read (same values as when all are generated). InputError for an id out of range or order.
   std::vector<std::size_t> only_clients;
+  // The same, when the share depends on the run's client count, which is known only once the
+  // source is read (a CSV) or its grid is (synthetic): called once with that count, inside the
+  // one build, and returns the clients to build, with only_clients' rules; here EMPTY means
+  // none (a rank that hosts no client gets the table-level fields only). Takes precedence over
+  // only_clients.
+  std::function<std::vector<std::size_t>(std::size_t clients)> choose_clients;
 };
 
 // where one slice of one column sits, after the split

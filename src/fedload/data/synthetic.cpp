@@ -62,20 +62,21 @@ std::size_t grid_steps_per_day(const SyntheticOptions& o) { return static_cast<s
 
 // the series to generate, in increasing order
 std::vector<std::size_t> selected_series(const SyntheticOptions& o) {
-  if (o.only_series.empty()) {
+  if (!o.only_series) {
     std::vector<std::size_t> all(o.series);
     for (std::size_t s = 0; s < o.series; ++s) all[s] = s;
     return all;
   }
-  for (std::size_t i = 0; i < o.only_series.size(); ++i) {
-    if (o.only_series[i] >= o.series)
-      throw_input_error("synthetic data: series {} was asked for, but there are only {} (ids 0..{})",
-                        o.only_series[i], o.series, o.series - 1);
-    if (i > 0 && o.only_series[i] <= o.only_series[i - 1])
-      throw_input_error("synthetic data: the series asked for must be strictly increasing; {} follows {}",
-                        o.only_series[i], o.only_series[i - 1]);
+  const std::vector<std::size_t>& only = *o.only_series;
+  for (std::size_t i = 0; i < only.size(); ++i) {
+    if (only[i] >= o.series)
+      throw_input_error("synthetic data: series {} was asked for, but there are only {} (ids 0..{})", only[i],
+                        o.series, o.series - 1);
+    if (i > 0 && only[i] <= only[i - 1])
+      throw_input_error("synthetic data: the series asked for must be strictly increasing; {} follows {}", only[i],
+                        only[i - 1]);
   }
-  return o.only_series;
+  return only;
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 // generate only the series its clients read (`only_series`) and get the same values.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,9 @@ struct SyntheticOptions {
   std::size_t days = 365;              // whole days, >= 1
   int resolution_minutes = 60;         // 15, 30 or 60
   std::string start_date = "2023-01-01";  // first day (midnight), YYYY-MM-DD
-  // strictly increasing series ids < series; empty = all. The other columns are named but
-  // left empty (never generated); InputError for an id out of range or out of order.
-  std::vector<std::size_t> only_series;
+  // strictly increasing series ids < series; nullopt = all, empty = none. The other columns are
+  // named but left empty (never generated); InputError for an id out of range or out of order.
+  std::optional<std::vector<std::size_t>> only_series;
 };
 
 // columns are named "synthetic_0", "synthetic_1", ...
