@@ -3,7 +3,8 @@
 // incomplete, and holds every round before the failure. Each case is made real by the test-only
 // [debug] fault injection: an exception in local training, NaN inputs (the loss check fires),
 // an Inf parameter (the update check fires), a NaN in the windows at set-up (validation fires),
-// and a process that dies without a word to MPI (_exit or SIGKILL).
+// a process that dies without a word to MPI (_exit or SIGKILL), and one that hangs (ended by
+// run.stall_timeout).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -163,6 +164,28 @@ TEST(FederatedFaults, WithoutMpirunTheSameMessageAndFile) {
   EXPECT_EQ(bad.r.exit_code, 2) << bad.r.err;
   EXPECT_NE(bad.r.err.find("rank 0 (host " + host_name() + "): client 7: training window 0"), std::string::npos)
       << bad.r.err;
+}
+
+// A rank that hangs (here: local training that sleeps forever) holds no lock another rank could
+// notice; only run.stall_timeout ends the job. The hung rank's watchdog fires first (the others
+// wait in a collective, which gets twice the timeout), so the message names the stuck client.
+TEST(FederatedFaults, HungRankIsEndedByTheStallTimeoutNamingTheStuckClient) {
+  TempDir dir;
+  const auto out = dir / "f.h5";
+  const Fault f{.kind = "hang", .client = 5, .round = 2};
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_process("timeout -k 5 " + std::to_string(kBoundSeconds) + " " + mpirun_command(3) + " run" +
+                             kSmall + f.args() + " --set run.stall_timeout=2 --out " + out.string());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(r.exit_code, 124) << "timed out: the watchdog did not end the job\n" << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_LT(seconds, kBoundSeconds);
+  const std::string message = "fedload: error on rank 1 of 3 (host " + host_name() + "): no progress for ";
+  EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(run.stall_timeout = 2); last progress: local_train of client 5 (round 2); ending the job"),
+            std::string::npos)
+      << r.err;
+  expect_incomplete_with_rounds_before(out, f.round);
 }
 
 TEST(FederatedFaults, FaultForAClientTheRunDoesNotHaveIsAnInputError) {

@@ -26,6 +26,7 @@
 #include "fedload/core/checkpoint_state.hpp"
 #include "fedload/core/error.hpp"
 #include "fedload/core/sha256.hpp"
+#include "fedload/core/stall_watchdog.hpp"
 #include "fedload/fl/exact_sum.hpp"
 #include "fedload/fl/placement.hpp"
 #include "fedload/fl/selection.hpp"
@@ -46,7 +47,9 @@ constexpr std::size_t state_words_for(std::size_t bytes) { return (bytes + 7) / 
 class TransportPhase {
  public:
   TransportPhase(std::vector<PhaseSample>& out, const char* phase, std::int64_t round, const comm::Transport& t)
-      : timer_(out, phase, round), transport_(t), start_(t.counts()) {}
+      : timer_(out, phase, round), transport_(t), start_(t.counts()) {
+    note_progress(phase, round, true);  // a collective: the StallWatchdog allows for the peers
+  }
   ~TransportPhase() {
     const auto now = transport_.counts();
     timer_.add_bytes(now.bytes_sent - start_.bytes_sent, now.bytes_received - start_.bytes_received);
@@ -316,8 +319,11 @@ class FederatedExperiment final : public Experiment {
     {
       PhaseTimer t(phases, "local_train", r);
       const auto objective = strategy_->local_objective();
-      for (const auto c : selected)
-        if (local_->hosts(c)) updates.push_back(local_->train(c, global_, r, objective));
+      for (const auto c : selected) {
+        if (!local_->hosts(c)) continue;
+        note_progress(fmt::format("local_train of client {}", c), r);  // a stall message names the client
+        updates.push_back(local_->train(c, global_, r, objective));
+      }
     }
 
     round_reports_.clear();

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -21,7 +23,7 @@ struct FaultName {
 constexpr FaultName kFaults[] = {
     {"none", FaultKind::kNone},           {"exception", FaultKind::kException}, {"nan_loss", FaultKind::kNanLoss},
     {"inf_update", FaultKind::kInfUpdate}, {"bad_data", FaultKind::kBadData},   {"rank_exit", FaultKind::kRankExit},
-    {"rank_kill", FaultKind::kRankKill},
+    {"rank_kill", FaultKind::kRankKill},   {"hang", FaultKind::kHang},
 };
 
 FaultKind parse_fault(const std::string& name) {
@@ -92,6 +94,9 @@ void inject_before_local_train(const InjectedFault& fault, std::int64_t round, d
       announce_death(fault, round, "the process raises SIGKILL on itself now");
       std::raise(SIGKILL);
       _exit(137);  // not reached: SIGKILL cannot be caught
+    case FaultKind::kHang:
+      announce_death(fault, round, "local training now sleeps forever");
+      for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
     default:
       return;
   }

@@ -23,6 +23,7 @@ enum class FaultKind {
   kBadData,    // a non-finite value in the client's training windows at set-up: validation fires
   kRankExit,   // the hosting process calls _exit(3) mid-round (no MPI_Abort, no MPI_Finalize)
   kRankKill,   // the hosting process raises SIGKILL on itself mid-round
+  kHang,       // local training never returns (sleeps forever): only run.stall_timeout ends the job
 };
 
 struct InjectedFault {
@@ -49,7 +50,7 @@ void check_fault_client(const InjectedFault& fault, std::size_t clients);
 // kBadData: a NaN in the first training window's last input step (set-up, before validation).
 void inject_at_setup(const InjectedFault& fault, data::ClientDataset& client);
 // kException throws; kNanLoss poisons the client's training inputs; kRankExit / kRankKill end
-// the process after one line on stderr. Called right before the client's local training.
+// the process after one line on stderr; kHang sleeps forever. Called right before the client's local training.
 void inject_before_local_train(const InjectedFault& fault, std::int64_t round, data::ClientDataset& client);
 // kInfUpdate: the trained parameters get an +Inf element. Called right after local training.
 void inject_after_local_train(const InjectedFault& fault, std::int64_t client, std::int64_t round,

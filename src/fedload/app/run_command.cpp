@@ -1,7 +1,11 @@
 // `fedload run`: config -> experiment -> one crash-safe HDF5 result file.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -12,6 +16,7 @@
 #include "fedload/comm/mpi_session.hpp"
 #include "fedload/core/bytes.hpp"
 #include "fedload/core/error.hpp"
+#include "fedload/core/stall_watchdog.hpp"
 #include "fedload/io/result_reader.hpp"
 #include "fedload/io/result_writer.hpp"
 
@@ -137,6 +142,19 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     std::optional<io::ResultReader> old;
     if (!args.resume_path.empty()) old.emplace(open_for_resume(args));
     const Config cfg = old ? config_of(*old, args.resume_path) : load_config(args.config_path, args.sets);
+    std::optional<StallWatchdog> watchdog;
+    if (const double timeout = cfg.get_double("run.stall_timeout"); timeout > 0.0) {
+      // its thread only prints and ends the process: an MPI call from it is not allowed, and a
+      // rank that vanishes without MPI_Finalize makes the launcher end the whole job
+      watchdog.emplace(timeout, [&mpi, timeout](const std::string& last, double idle) {
+        std::fprintf(stderr,
+                     "fedload: error on rank %d of %d (host %s): no progress for %.1f s (run.stall_timeout = %g); "
+                     "last progress: %s; ending the job\n",
+                     mpi.rank(), mpi.size(), mpi.host().c_str(), idle, timeout, last.c_str());
+        std::fflush(stderr);
+        _exit(1);
+      });
+    }
     auto experiment = make_experiment(cfg, mpi);
     if (mpi.size() > experiment->max_ranks())
       throw_input_error("run.experiment = \"{}\" (fl.mode = \"{}\") runs in at most {} process(es), not {}: "

@@ -1,11 +1,14 @@
 #pragma once
 // Wall-clock timing of the phases of a run (setup, broadcast, local_train, ... write). The
 // timer is the one object that opens profiler ranges, so NVTX ranges and the result file's
-// timing table always name the same phases.
+// timing table always name the same phases; it also reports each phase it starts to the
+// process's StallWatchdog, if one is installed.
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "fedload/core/stall_watchdog.hpp"
 
 namespace fedload {
 
@@ -21,7 +24,9 @@ class PhaseTimer {
  public:
   // Times from construction to stop() (or destruction) and appends to `out`.
   PhaseTimer(std::vector<PhaseSample>& out, std::string phase, std::int64_t round = 0)
-      : out_(&out), phase_(std::move(phase)), round_(round), start_(std::chrono::steady_clock::now()) {}
+      : out_(&out), phase_(std::move(phase)), round_(round), start_(std::chrono::steady_clock::now()) {
+    note_progress(phase_, round_);  // the start of a phase is progress (StallWatchdog)
+  }
   ~PhaseTimer() { stop(); }
   PhaseTimer(const PhaseTimer&) = delete;
   PhaseTimer& operator=(const PhaseTimer&) = delete;
