@@ -134,7 +134,7 @@ TEST(FlStrategy, UnknownNameListsTheKnownOnes) {
   } catch (const InputError& e) {
     const std::string m = e.what();
     EXPECT_NE(m.find("fedsgd"), std::string::npos) << m;
-    for (const char* known : {"fedavg", "fednova", "fedprox", "mean"}) {
+    for (const char* known : {"fedavg", "fednova", "fedprox", "mean", "median", "trimmed_mean"}) {
       EXPECT_NE(m.find(known), std::string::npos) << m;
     }
   }
@@ -149,7 +149,7 @@ TEST(FlStrategy, OptionsOutOfRangeAreInputErrors) {
 TEST(FlStrategy, NamesAreSortedAndIncludeTheBuiltIns) {
   const auto names = strategy_names();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  for (const char* known : {"fedavg", "fednova", "fedprox", "mean"}) {
+  for (const char* known : {"fedavg", "fednova", "fedprox", "mean", "median", "trimmed_mean"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), known), names.end()) << known;
   }
 }
@@ -172,6 +172,60 @@ TEST(FlStrategy, AggregateRefusesUnsortedOrMisSizedUpdates) {
   EXPECT_THROW(s->aggregate(g, unsorted, out), Error);
   const std::vector<ClientUpdateView> mis_sized = {{&r[0], d}, {&r[1], short_d}};
   EXPECT_THROW(s->aggregate(g, mis_sized, out), Error);
+}
+
+// five clients, one of them sending an extreme update in every coordinate
+struct FiveUpdates {
+  std::vector<ClientReport> reports{{.client = 0, .samples = 10},
+                                    {.client = 1, .samples = 10},
+                                    {.client = 2, .samples = 1000},
+                                    {.client = 3, .samples = 10},
+                                    {.client = 4, .samples = 10}};
+  std::vector<std::vector<float>> deltas{{1.0f, -4.0f}, {2.0f, -3.0f}, {1000.0f, 1000.0f}, {3.0f, -2.0f}, {4.0f, -1.0f}};
+  std::vector<ClientUpdateView> views(std::size_t k = 5) const {
+    std::vector<ClientUpdateView> v;
+    for (std::size_t i = 0; i < k; ++i) v.push_back({&reports[i], deltas[i]});
+    return v;
+  }
+};
+
+TEST(FlStrategy, MedianIgnoresAnExtremeClientWhateverItsWeight) {
+  const FiveUpdates f;
+  const std::vector<float> g = {10.0f, 20.0f};
+  std::vector<float> out(2);
+  const auto s = make_strategy("median", {.server_lr = 0.5});
+  EXPECT_FALSE(s->coefficients(f.reports).has_value());  // gathered, not linear
+  s->aggregate(g, f.views(), out);
+  EXPECT_EQ(out, (std::vector<float>{10.0f + 0.5f * 3.0f, 20.0f + 0.5f * -2.0f}));
+  // K even: the mean of the two middle values (1, 2, 1000, 3 -> 2.5; -4, -3, 1000, -2 -> -2.5)
+  make_strategy("median", {})->aggregate(g, f.views(4), out);
+  EXPECT_EQ(out, (std::vector<float>{12.5f, 17.5f}));
+  // while FedAvg follows the heavy outlier
+  make_strategy("fedavg", {})->aggregate(g, f.views(), out);
+  EXPECT_GT(out[0], 900.0f);
+}
+
+TEST(FlStrategy, TrimmedMeanCutsFloorBetaKAtEachEnd) {
+  const FiveUpdates f;
+  const std::vector<float> g = {0.0f, 0.0f};
+  std::vector<float> out(2);
+  // beta 0.2, K 5: one value cut at each end -> mean of the middle three
+  make_strategy("trimmed_mean", {.trim_fraction = 0.2})->aggregate(g, f.views(), out);
+  EXPECT_FLOAT_EQ(out[0], 3.0f);   // (2 + 3 + 4) / 3
+  EXPECT_FLOAT_EQ(out[1], -2.0f);  // (-3 - 2 - 1) / 3
+  // beta 0.1, K 5: floor(0.5) = 0 cut: the unweighted mean, outlier included
+  make_strategy("trimmed_mean", {.trim_fraction = 0.1})->aggregate(g, f.views(), out);
+  EXPECT_FLOAT_EQ(out[0], 1010.0f / 5.0f);
+  // the order of equal-id-sorted inputs does not matter, only the values: same result from a
+  // permutation of the values among the clients
+  FiveUpdates p = f;
+  std::swap(p.deltas[0], p.deltas[4]);
+  std::vector<float> again(2);
+  make_strategy("trimmed_mean", {.trim_fraction = 0.2})->aggregate(g, p.views(), again);
+  make_strategy("trimmed_mean", {.trim_fraction = 0.2})->aggregate(g, f.views(), out);
+  EXPECT_EQ(again, out);
+  EXPECT_THROW(make_strategy("trimmed_mean", {.trim_fraction = 0.5}), InputError);
+  EXPECT_THROW(make_strategy("trimmed_mean", {.trim_fraction = -0.1}), InputError);
 }
 
 // A non-linear strategy registered from outside: the registry hands it out and its own

@@ -118,7 +118,9 @@ class FederatedExperiment final : public Experiment {
     local_ = std::make_unique<FederatedClients>(std::move(data), std::move(backend), work);
 
     strategy_ = fl::make_strategy(cfg_.get_string("fl.strategy"),
-                                  {.prox_mu = cfg_.get_double("fl.prox_mu"), .server_lr = cfg_.get_double("fl.server_lr")});
+                                  {.prox_mu = cfg_.get_double("fl.prox_mu"),
+                                   .server_lr = cfg_.get_double("fl.server_lr"),
+                                   .trim_fraction = cfg_.get_double("fl.trim_fraction")});
     selection_.kind = fl::parse_selection_kind(cfg_.get_string("fl.selection"));
     selection_.fraction = cfg_.get_double("fl.fraction");
     selection_.rate = cfg_.get_double("fl.rate");

@@ -30,9 +30,14 @@ void check_options(const StrategyOptions& o) {
   if (!std::isfinite(o.prox_mu) || o.prox_mu < 0) {
     throw_input_error("strategy option prox_mu = {} must be finite and >= 0", o.prox_mu);
   }
+  if (!(o.trim_fraction >= 0 && o.trim_fraction < 0.5)) {
+    throw_input_error("strategy option trim_fraction = {} must be in [0, 0.5)", o.trim_fraction);
+  }
 }
 
-void check_updates(std::span<const float> global, std::span<const ClientUpdateView> updates,
+}  // namespace
+
+void check_aggregate_inputs(std::span<const float> global, std::span<const ClientUpdateView> updates,
                    std::span<float> new_global) {
   if (new_global.size() != global.size()) {
     throw_runtime_error("aggregate: new global model has {} parameters, global model {}",
@@ -52,11 +57,9 @@ void check_updates(std::span<const float> global, std::span<const ClientUpdateVi
   }
 }
 
-}  // namespace
-
 void Strategy::aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
                          std::span<float> new_global) const {
-  check_updates(global, updates, new_global);
+  check_aggregate_inputs(global, updates, new_global);
   std::vector<ClientReport> reports;
   reports.reserve(updates.size());
   for (const auto& u : updates) reports.push_back(*u.report);
@@ -83,6 +86,8 @@ void register_builtin_strategies() {
     register_fedprox_strategy();
     register_fednova_strategy();
     register_mean_strategy();
+    register_median_strategy();
+    register_trimmed_mean_strategy();
   });
 }
 

@@ -37,6 +37,7 @@ struct ClientUpdateView {
 struct StrategyOptions {
   double prox_mu = 0.01;   // FedProx's proximal weight mu (>= 0)
   double server_lr = 1.0;  // server learning rate: scales every aggregated step (> 0)
+  double trim_fraction = 0.1;  // trimmed_mean: fraction beta of the clients cut at each end, [0, 0.5)
 };
 
 // What the strategy asks of each client's local training.
@@ -59,6 +60,12 @@ class Strategy {
   virtual void aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
                          std::span<float> new_global) const;
 };
+
+// Runtime error unless new_global and every delta are as long as global, every update has a
+// report, and the updates are sorted by strictly increasing client id: what aggregate() may
+// assume (the driver builds them, so a violation is a bug, not user input).
+void check_aggregate_inputs(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                            std::span<float> new_global);
 
 using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategyOptions&)>;
 

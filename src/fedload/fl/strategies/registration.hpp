@@ -17,6 +17,8 @@ void register_fedavg_strategy();   // "fedavg"  (strategies/fedavg.cpp)
 void register_fedprox_strategy();  // "fedprox" (strategies/fedprox.cpp)
 void register_fednova_strategy();  // "fednova" (strategies/fednova.cpp)
 void register_mean_strategy();     // "mean"    (strategies/mean.cpp)
+void register_median_strategy();        // "median"       (strategies/median.cpp)
+void register_trimmed_mean_strategy();  // "trimmed_mean" (strategies/trimmed_mean.cpp)
 // Idempotent and thread-safe.
 void register_builtin_strategies();
 
