@@ -210,7 +210,7 @@ TEST_P(GpuPrecisionVariant, MatchesReferenceWithinTheTf32Tolerance) {
   SKIP_WITHOUT_GPU();
   for (const Case& c : standard_cases()) {
     const Tolerances t = tf32_tolerances(c);
-    std::cout << "[ tolerance] " << GetParam() << " / " << c.label << ": values rtol " << t.values.rtol << " atol "
+    std::cout << "[ tol      ] " << GetParam() << " / " << c.label << ": values rtol " << t.values.rtol << " atol "
               << t.values.atol << ", parameters atol " << t.params.atol << "\n";
     expect_matches_reference(GetParam(), c, t);
   }
