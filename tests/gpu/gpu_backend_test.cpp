@@ -84,11 +84,11 @@ struct Tolerances {
   Tolerance params;
 };
 
-// Batch sizes of the training steps: full, smaller, full, smaller. With GraphReplayPolicy the
-// first two run eagerly (warm-up per batch size), the last two are captured, so both the eager
-// path and graph launches on fresh data are compared, and a partial batch must not reuse the
+// Batch sizes of the training steps: full, smaller, full, smaller, full, smaller. With
+// GraphReplayPolicy steps 0 and 1 run eagerly (warm-up per batch size), 2 and 3 are captured and
+// launched once, 4 and 5 replay those graphs on fresh data; a partial batch must never reuse the
 // full batch's graph.
-constexpr int kSteps = 4;
+constexpr int kSteps = 6;
 int batch_of_step(const Case& c, int step) { return step % 2 == 0 ? c.b : std::max(1, c.b - 2); }
 
 // Trains both backends side by side for kSteps steps and compares everything a user can read
@@ -185,8 +185,9 @@ INSTANTIATE_TEST_SUITE_P(AllGpuBackends, GpuBackend,
 //   with atol = 1e-3 for the elements that cancel to ~0: by an estimate from this test's scales
 //   (inputs in [-1, 1], PyTorch-style initialisation, loss gradients ~1e-2 spread over b O
 //   outputs), sum|a_k b_k| stays below ~0.5 for every GEMM element of the step, and
-//   2e-3 * 0.5 = 1e-3 even if every term's error had the same sign. The recurrence is FP32 in `cuda_tf32`; in
-//   `cudnn_tf32` cuDNN may use TF32 for the recurrent GEMMs too, whose errors enter every step.
+//   2e-3 * 0.5 = 1e-3 even if every term's error had the same sign. The recurrence is FP32 in
+//   `cuda_tf32`; in `cudnn_tf32` cuDNN may use TF32 for the recurrent GEMMs too, whose errors
+//   enter every step.
 //   These are 200x the FP32 rtol (1e-4), and still well below what a wrong gate, a missing
 //   term or a mis-indexed weight does to a gradient (an error of the gradient's own size).
 // - Parameters: Adam's first updates are lr * g / (|g| + eps) = +-lr for every element, so a
