@@ -6,8 +6,11 @@ The step is the one fedload times: forward, MSE on the head's output at the last
 Adam (lr 1e-3), on one resident batch; FP32 with TF32 off in cuDNN and cuBLAS (fedload's GPU
 backends run strict FP32 too). Timing: CUDA events around groups of 3 steps after 10 warm-up
 steps, median of --reps groups; once eager, once replaying a CUDA graph of the whole step. FLOP formula and peak: bench/README.md.
+--tf32 adds the same two with TF32 allowed (torch.backends.cuda.matmul.allow_tf32 and
+torch.backends.cudnn.allow_tf32), rows pytorch_tf32 / pytorch_graph_tf32, the counterparts of
+fedload's cuda_tf32 / cudnn_tf32.
 
-  compare_pytorch_gpu.py --bench bench_lstm.json --out gpu_lstm_h100.json [--reps 50]
+  compare_pytorch_gpu.py --bench bench_lstm.json --out gpu_lstm_h100.json [--reps 50] [--tf32]
 """
 import argparse
 import json
@@ -69,11 +72,15 @@ def device_facts():
     return facts
 
 
-def time_pytorch(B, T, I, H, reps, graph):
+def time_pytorch(B, T, I, H, reps, graph, tf32=False):
     """Median ms of one step. graph=True captures the whole step (forward, backward, Adam with
     capturable=True) once as a CUDA graph and replays it, which removes PyTorch's per-kernel
-    CPU launch cost, as fedload's `cuda` backend does with its own graph."""
+    CPU launch cost, as fedload's `cuda` backend does with its own graph. tf32=True lets cuBLAS
+    and cuDNN use TF32 tensor cores for FP32 data (PyTorch's cuDNN RNN descriptor then asks for
+    CUDNN_DEFAULT_MATH instead of CUDNN_FMA_MATH, as fedload's cudnn_tf32 does)."""
     import torch
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.manual_seed(0)
     dev = torch.device("cuda")
     lstm = torch.nn.LSTM(I, H, batch_first=True).to(dev)
@@ -128,6 +135,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--reps", type=int, default=50)
     ap.add_argument("--device-line", default="", help="fedload's own device description (gpu tests log)")
+    ap.add_argument("--tf32", action="store_true", help="also time PyTorch with TF32 allowed (pytorch_tf32, "
+                    "pytorch_graph_tf32)")
     args = ap.parse_args()
 
     import torch
@@ -143,11 +152,15 @@ def main():
     for (B, T, I, H) in shapes:
         row = {"B": B, "T": T, "I": I, "H": H, "O": O, "layers": 1, "flop_per_step": step_flops(B, T, I, H),
                "backends": dict(bench.get((B, T, I, H), {}))}
-        for name, graph in (("pytorch", False), ("pytorch_graph", True)):
+        variants = [("pytorch", False, False), ("pytorch_graph", True, False)]
+        if args.tf32:
+            variants += [("pytorch_tf32", False, True), ("pytorch_graph_tf32", True, True)]
+        for name, graph, tf32 in variants:
             try:
-                med, lo, hi = time_pytorch(B, T, I, H, args.reps, graph)
+                med, lo, hi = time_pytorch(B, T, I, H, args.reps, graph, tf32)
                 row["backends"][name] = {"ms": med, "min_ms": lo, "max_ms": hi,
-                                         "label": "nn.LSTM+Linear, Adam, cuDNN" + (", CUDA graph" if graph else ", eager")}
+                                         "label": "nn.LSTM+Linear, Adam, cuDNN" + (", CUDA graph" if graph else ", eager")
+                                         + (", TF32 allowed" if tf32 else ", FP32")}
             except Exception as e:  # noqa: BLE001 - recorded in the result, the rest still runs
                 row.setdefault("errors", {})[name] = str(e)[:300]
         for name, r in row["backends"].items():
@@ -161,9 +174,15 @@ def main():
         row["speedup_hand_vs_cudnn_best"] = ratio(ms.get("cudnn"), hand.get(best_hand))
         row["cudnn_vs_pytorch"] = ratio(ms.get("cudnn"), ms.get("pytorch"))
         row["cudnn_standard_vs_pytorch_graph"] = ratio(ms.get("cudnn_standard"), ms.get("pytorch_graph"))
+        # what replaying cuDNN's calls as a graph saves, and the cuDNN path against PyTorch's graph
+        row["cudnn_eager_vs_cudnn"] = ratio(ms.get("cudnn_eager"), ms.get("cudnn"))
+        row["cudnn_vs_pytorch_graph"] = ratio(ms.get("cudnn"), ms.get("pytorch_graph"))
+        row["cuda_tf32_vs_cuda"] = ratio(ms.get("cuda_tf32"), ms.get("cuda"))
+        row["cudnn_tf32_vs_pytorch_graph_tf32"] = ratio(ms.get("cudnn_tf32"), ms.get("pytorch_graph_tf32"))
         results.append(row)
 
-    doc = {"what": "one training step (LSTM fwd+bwd, Linear head, MSE, Adam) per backend, FP32",
+    doc = {"what": "one training step (LSTM fwd+bwd, Linear head, MSE, Adam) per backend, FP32 (rows *_tf32: "
+                   "TF32 allowed)",
            "timing": "fedload: CUDA events, 1 untimed warm-up step per iteration, iterations of 3 steps for "
                      ">= 0.05 s of GPU time (mean), median of 3 repetitions; pytorch: CUDA events, 10 warm-up "
                      "steps, median of %d groups of 3 steps, eager and as a CUDA graph (Adam capturable=True)"
@@ -190,6 +209,23 @@ def main():
               + fmt(pk, 7))
     print("times in ms; std/hand = cudnn_standard / best hand-written, dnn/hand = cudnn (best algorithm) / best "
           "hand-written, std/ptg = cudnn_standard / PyTorch graph, hand%pk = best hand-written % of FP32 peak")
+    extra = [n for n in ("cudnn_eager", "cuda_tf32", "cudnn_tf32", "pytorch_tf32", "pytorch_graph_tf32")
+             if any(n in r["backends"] for r in results)]
+    if extra:
+        print(f"\n{'B':>3} {'T':>4} {'H':>4} " + " ".join(f"{n[:12]:>12}" for n in extra) +
+              f" {'eager/graph':>11} {'dnn/ptg':>8} {'tf32/fp32':>9} {'dnn32/ptg32':>11}")
+        for r in results:
+            cells = []
+            for n in extra:
+                v = r["backends"].get(n)
+                cells.append(f"{v['ms']:>12.3f}" if v else f"{'-':>12}")
+            def fmt2(v, w):
+                return f"{v:>{w}.2f}" if v is not None else f"{'-':>{w}}"
+            print(f"{r['B']:>3} {r['T']:>4} {r['H']:>4} " + " ".join(cells) + " " + fmt2(r["cudnn_eager_vs_cudnn"], 11)
+                  + " " + fmt2(r["cudnn_vs_pytorch_graph"], 8) + " " + fmt2(r["cuda_tf32_vs_cuda"], 9) + " "
+                  + fmt2(r["cudnn_tf32_vs_pytorch_graph_tf32"], 11))
+        print("eager/graph = cudnn_eager / cudnn (what the graph saves, > 1), dnn/ptg = cudnn / PyTorch graph, "
+              "tf32/fp32 = cuda_tf32 / cuda, dnn32/ptg32 = cudnn_tf32 / PyTorch graph with TF32")
     for r in results:
         if r.get("errors"):
             print("errors", r["B"], r["T"], r["H"], r["errors"])

@@ -12,7 +12,9 @@
 #   FEDLOAD_GPU_STAGES  subset of "tests bench torch profile" (default: all four; profile needs
 #                       Nsight Compute's ncu and records single-kernel durations)
 #   FEDLOAD_GPU_BACKENDS backends to test and time (default: cuda cuda_cluster cuda_persistent cudnn
-#                       cudnn_standard; cuda_stream and the single cuDNN algorithms are tested too)
+#                       cudnn_eager cudnn_standard cuda_tf32 cudnn_tf32; cuda_stream and the single
+#                       cuDNN algorithms are tested too; the *_tf32 ones against their own tolerance,
+#                       and PyTorch is then timed with TF32 allowed too)
 #   FEDLOAD_GPU_NAME    device tag for the result file name (default: from nvidia-smi, e.g. h100)
 #   FEDLOAD_BENCH_ARGS  extra flags for fedload_bench_lstm (e.g. --benchmark_filter=...)
 set -euo pipefail
@@ -45,7 +47,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.sm,
 tag=${FEDLOAD_GPU_NAME:-$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | grep -oiE 'h100|h200|a100|l40s|l4|v100|gh200|b200' | head -1 | tr 'A-Z' 'a-z')}
 tag=${tag:-gpu}
 
-backends=${FEDLOAD_GPU_BACKENDS:-cuda cuda_cluster cuda_persistent cudnn cudnn_standard}
+backends=${FEDLOAD_GPU_BACKENDS:-cuda cuda_cluster cuda_persistent cudnn cudnn_eager cudnn_standard cuda_tf32 cudnn_tf32}
 failed=""
 if [[ " $stages " == *" tests "* ]]; then
   log "tests"
@@ -55,20 +57,28 @@ if [[ " $stages " == *" tests "* ]]; then
   tests="$build/tests/fedload_gpu_tests"
   "$tests" --gtest_filter='GpuDevice.*:GpuBackendInput.*' 2>&1 | tee "$out/gpu_tests.log"
   passed=""
+  untested=""
   for b in $backends cuda_stream cudnn_persist_static cudnn_persist_small_h; do
     filter="*GpuBackend.*/$b"
     case $b in
       cuda_persistent) filter="$filter:GpuPersistent.*" ;;
       cuda_cluster) filter="$filter:GpuCluster.*" ;;
+      cudnn) filter="$filter:GpuGraph.*" ;;
+      *_tf32) filter="*GpuPrecisionVariant.*/$b" ;;  # their own tolerance (tests/gpu/gpu_backend_test.cpp)
     esac
-    if "$tests" --gtest_filter="$filter" >>"$out/gpu_tests.log" 2>&1; then
+    # a filter that matches no test (or tests that all skipped) also exits 0: such a backend is
+    # "untested", neither timed nor counted as a failure
+    if ! "$tests" --gtest_filter="$filter" >"$out/gpu_tests_$b.log" 2>&1; then
+      failed="$failed $b"
+    elif grep -qE '^\[  PASSED  \] [1-9]' "$out/gpu_tests_$b.log"; then
       passed="$passed $b"
     else
-      failed="$failed $b"
+      untested="$untested $b"
     fi
+    cat "$out/gpu_tests_$b.log" >>"$out/gpu_tests.log"
   done
-  grep -E '^\[ +(device|limit|detail|worst|PASSED|FAILED|SKIPPED) ' "$out/gpu_tests.log" | sort | uniq -c | sort -rn | cut -c1-220 | head -60
-  log "tests passed:$passed; failed:${failed:- none}"
+  grep -E '^\[ +(device|limit|detail|worst|tol|PASSED|FAILED|SKIPPED) ' "$out/gpu_tests.log" | sort | uniq -c | sort -rn | cut -c1-220 | head -60
+  log "tests passed:$passed; failed:${failed:- none}; untested (no test ran):${untested:- none}"
   keep=""
   for b in $backends; do [[ " $passed " == *" $b "* ]] && keep="$keep $b"; done
   backends=$keep
@@ -87,8 +97,10 @@ fi
 if [[ " $stages " == *" torch "* ]]; then
   log "PyTorch comparison"
   device_line=$(grep -m1 '\[ device' "$out/gpu_tests.log" 2>/dev/null | sed 's/^\[ device *\] //' || true)
+  tf32_flag=""
+  [[ " $backends " == *"_tf32 "* ]] && tf32_flag="--tf32"
   PYTHONUNBUFFERED=1 python3 "$root/bench/compare_pytorch_gpu.py" --bench "$out/bench_lstm.json" \
-    --device-line "$device_line" --out "$out/gpu_lstm_$tag.json"
+    --device-line "$device_line" --out "$out/gpu_lstm_$tag.json" $tf32_flag
 fi
 if [[ " $stages " == *" profile "* ]] && command -v ncu >/dev/null; then
   # the recurrence kernels' own durations at a latency-bound client shape (B=1, T=168, H=64):

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <exception>
+#include <utility>
 
 #include "fedload/core/error.hpp"
 #include "fedload/kernels/optimizer.hpp"
@@ -45,14 +47,38 @@ DeviceForecaster::DeviceForecaster(std::string name, const ForecasterDims& d)
       ones_(std::size_t(d.B) * d.T),
       opt_m_(P_),
       opt_v_(P_),
-      scalars_(2) {
+      scalars_(2),
+      graph_policy_([] {
+        const char* env = std::getenv("FEDLOAD_CUDA_GRAPH");
+        return !(env && std::string(env) == "0");
+      }(), "FEDLOAD_CUDA_GRAPH=0") {
   launch_fill(ones_.size(), 1.0f, ones_.get(), stream());
   CUDA_CHECK(cudaMemsetAsync(opt_m_.get(), 0, opt_m_.bytes(), stream()));
   CUDA_CHECK(cudaMemsetAsync(opt_v_.get(), 0, opt_v_.bytes(), stream()));
   CUDA_CHECK(cudaMemsetAsync(grads_.get(), 0, grads_.bytes(), stream()));
   CUDA_CHECK(cudaMemsetAsync(scalars_.get(), 0, scalars_.bytes(), stream()));
-  const char* env = std::getenv("FEDLOAD_CUDA_GRAPH");
-  use_graph_ = !(env && std::string(env) == "0");
+}
+
+void DeviceForecaster::allow_tf32_gemms() {
+  CUBLAS_CHECK(cublasSetMathMode(blas(), CUBLAS_TF32_TENSOR_OP_MATH));
+  tf32_gemms_ = true;
+  reset_graphs(graph_refusal());
+}
+
+std::string DeviceForecaster::math_detail() const {
+  if (!tf32_gemms_) return "fp32";
+  const bool off = tf32_disabled_by_environment(std::getenv("NVIDIA_TF32_OVERRIDE"));
+  return std::string("tf32 GEMMs (cuBLAS), recurrence fp32") +
+         (off ? " [NVIDIA_TF32_OVERRIDE=0: the libraries run fp32]" : "");
+}
+
+void DeviceForecaster::reset_graphs(std::string refused) {
+  graphs_.clear();
+  graph_policy_.reset(std::move(refused));
+}
+
+std::string DeviceForecaster::graph_detail() const {
+  return graph_capture_allowed() ? graph_policy_.describe() : std::string("eager");
 }
 
 void DeviceForecaster::set_params(const float* flat) {
@@ -107,31 +133,52 @@ void DeviceForecaster::enqueue_forward_backward(LossKind loss) {
 void DeviceForecaster::forward_backward(LossKind loss) {
   if (b_ == 0 || !has_targets_)
     throw_input_error("{}: forward_backward needs a batch with targets (load_batch(x, y, b) with y)", name_);
-  if (!(use_graph_ && graph_capture_allowed())) {
+  const int loss_key = loss == LossKind::kMse ? 0 : 1;
+  const StepAction action = graph_capture_allowed() ? graph_policy_.next(b_, loss_key) : StepAction::kEager;
+  if (action == StepAction::kEager || action == StepAction::kWarmUp ||
+      (action == StepAction::kCapture && !capture_step(loss))) {
     enqueue_forward_backward(loss);
     return;
   }
-  if (!graph_ || graph_b_ != b_ || graph_loss_ != loss) {
-    // the step is hundreds of small launches (T per layer and direction); replaying them as one
-    // graph removes most of the CPU launch cost between them
-    cudaGraph_t g = nullptr;
-    CUDA_CHECK(cudaStreamBeginCapture(stream(), cudaStreamCaptureModeThreadLocal));
-    try {
-      enqueue_forward_backward(loss);
-    } catch (const Error&) {
-      (void)cudaStreamEndCapture(stream(), &g);
-      if (g) cudaGraphDestroy(g);
-      (void)cudaGetLastError();
-      use_graph_ = false;  // not capturable here: run the same work eagerly from now on
-      enqueue_forward_backward(loss);
-      return;
-    }
-    CUDA_CHECK(cudaStreamEndCapture(stream(), &g));
-    graph_.adopt(g);
-    graph_b_ = b_;
-    graph_loss_ = loss;
+  CUDA_CHECK(cudaGraphLaunch(graphs_.at({b_, loss_key}).get(), stream()));
+}
+
+bool DeviceForecaster::capture_step(LossKind loss) {
+  // the step is hundreds of small launches (T per layer and direction); replaying them as one
+  // graph removes most of the CPU launch cost between them
+  const std::pair<int, int> key{b_, loss == LossKind::kMse ? 0 : 1};
+  cudaGraph_t g = nullptr;
+  CUDA_CHECK(cudaStreamBeginCapture(stream(), cudaStreamCaptureModeThreadLocal));
+  std::string failure;
+  try {
+    enqueue_forward_backward(loss);
+  } catch (const std::exception& e) {
+    failure = e.what();  // a call the library or the runtime refused while capturing
   }
-  CUDA_CHECK(cudaGraphLaunch(graph_.get(), stream()));
+  // the capture must be ended whatever happened, or the stream stays in capture mode; a call
+  // that failed without reporting it (a library that ignores an error code) shows up here as
+  // an invalidated capture
+  const cudaError_t end = cudaStreamEndCapture(stream(), &g);
+  if (failure.empty() && end != cudaSuccess)
+    failure = fmt::format("cudaStreamEndCapture: {} ({})", cudaGetErrorName(end), cudaGetErrorString(end));
+  if (failure.empty() && !g) failure = "cudaStreamEndCapture returned no graph";
+  if (failure.empty()) {
+    try {
+      graphs_[key].adopt(std::exchange(g, nullptr));  // owns the graph even if instantiation throws
+    } catch (const Error& e) {
+      failure = e.what();
+    }
+  }
+  if (failure.empty()) {
+    graph_policy_.captured(key.first, key.second);
+    return true;
+  }
+  if (g) cudaGraphDestroy(g);
+  // capture errors are not sticky: clear the last error so the eager step starts clean
+  (void)cudaGetLastError();
+  graphs_.clear();
+  graph_policy_.refuse(failure);
+  return false;
 }
 
 double DeviceForecaster::loss() {
@@ -191,9 +238,12 @@ void DeviceForecaster::synchronize() { CUDA_CHECK(cudaStreamSynchronize(stream()
 
 double DeviceForecaster::time_train_steps(int reps, LossKind loss, const OptimizerOptions& opt) {
   if (reps < 1) throw_input_error("time_train_steps needs at least one repetition, got {}", reps);
-  // warm-up: graph capture, cuBLAS heuristics and first-touch costs stay out of the numbers
-  forward_backward(loss);
-  optimizer_step(opt);
+  // warm-up: two steps, the eager one before a capture and the capture itself (see
+  // GraphReplayPolicy), so cuBLAS heuristics, capture and first-touch costs stay out of the numbers
+  for (int w = 0; w < 2; ++w) {
+    forward_backward(loss);
+    optimizer_step(opt);
+  }
   synchronize();
   Event start, stop;
   CUDA_CHECK(cudaEventRecord(start.get(), stream()));

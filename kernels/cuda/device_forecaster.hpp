@@ -4,11 +4,14 @@
 // timing with CUDA events, optional CUDA-graph replay of the training step). Subclasses supply
 // the LSTM stack: the hand-written kernels (`cuda`, `cuda_persistent`) or cuDNN (`cudnn*`).
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "device_memory.hpp"
 #include "fedload/kernels/backend.hpp"
+#include "fedload/kernels/graph_replay.hpp"
 
 namespace fedload::kernels::cuda {
 
@@ -41,6 +44,13 @@ class DeviceForecaster : public ForecasterBackend {
   double time_train_steps(int reps, LossKind loss, const OptimizerOptions& opt) override;
   // How this backend runs (see gpu_backends.hpp).
   virtual std::string detail() const = 0;
+  // The arithmetic it runs in: "fp32", or the TF32 GEMMs (see allow_tf32_gemms).
+  virtual std::string math_detail() const;
+  // cuBLAS in CUBLAS_TF32_TENSOR_OP_MATH: every GEMM through blas() (input projection, weight
+  // gradients, dX, head) rounds its inputs to TF32 (10-bit mantissa) on tensor cores and
+  // accumulates in FP32; GEMV, GEAM and fedload's own kernels (the recurrence) stay FP32. Call
+  // before the first training step (a captured graph keeps the kernels it was captured with).
+  void allow_tf32_gemms();
   // NaN into every output and scratch buffer (tests; see gpu_backends.hpp).
   virtual void poison_outputs();
 
@@ -54,8 +64,17 @@ class DeviceForecaster : public ForecasterBackend {
   virtual void lstm_backward() = 0;
   // Called after x_ was filled (e.g. to reorder it for cuDNN).
   virtual void on_batch_loaded(const float* /*x_host*/) {}
-  // Whether forward_backward may be captured once into a CUDA graph and replayed.
+  // Whether forward_backward may be captured into a CUDA graph and replayed (GraphReplayPolicy:
+  // one graph per batch size and loss, eager warm-up first, eager for good once refused).
   virtual bool graph_capture_allowed() const { return false; }
+  // Drops every captured graph: call whenever something a graph holds by value changes
+  // (descriptors, workspace or weight-space buffers). refused non-empty: run eagerly from now
+  // on with that reason; empty: capture again.
+  void reset_graphs(std::string refused = {});
+  // Why graphs were refused ("" if they were not).
+  const std::string& graph_refusal() const { return graph_policy_.refusal(); }
+  // "graph", "eager", "eager (FEDLOAD_CUDA_GRAPH=0)" or "eager (capture refused: ...)".
+  std::string graph_detail() const;
 
   template <typename T>
   void poison(DeviceBuffer<T>& buf) {
@@ -88,11 +107,13 @@ class DeviceForecaster : public ForecasterBackend {
 
  private:
   void enqueue_forward_backward(LossKind loss);
+  // Captures the step for (b_, loss) into graphs_; false (and the policy refused) when the
+  // capture failed, in which case nothing ran and the caller runs the step eagerly.
+  bool capture_step(LossKind loss);
   void head_forward(RowView h_last);
-  bool use_graph_ = false;
-  GraphExec graph_;
-  int graph_b_ = -1;
-  LossKind graph_loss_ = LossKind::kMse;
+  GraphReplayPolicy graph_policy_;
+  std::map<std::pair<int, int>, GraphExec> graphs_;  // (batch, loss) -> instantiated graph
+  bool tf32_gemms_ = false;
 };
 
 }  // namespace fedload::kernels::cuda

@@ -2,6 +2,7 @@
 // backend_detail.
 #include "cuda_forecaster.hpp"
 #include "device_forecaster.hpp"
+#include "fedload/kernels/cudnn_layout.hpp"
 #include "fedload/kernels/gpu_backends.hpp"
 #include "fedload/kernels/registration.hpp"
 #ifdef FEDLOAD_HAVE_CUDNN
@@ -24,17 +25,21 @@ void register_gpu_backends() {
   register_backend("cuda_cluster", [](const ForecasterDims& d) {
     return cuda::make_cuda_forecaster("cuda_cluster", d, Recurrence::kCluster, true);
   });
+  // `cuda` with its cuBLAS GEMMs in TF32 (the recurrence stays FP32)
+  register_backend("cuda_tf32", [](const ForecasterDims& d) {
+    auto b = cuda::make_cuda_forecaster("cuda_tf32", d, Recurrence::kStepKernels, true);
+    dynamic_cast<cuda::DeviceForecaster&>(*b).allow_tf32_gemms();
+    return b;
+  });
 #ifdef FEDLOAD_HAVE_CUDNN
-  for (const char* name : {"cudnn", "cudnn_standard", "cudnn_persist_static", "cudnn_persist_small_h"}) {
-    const std::string n = name;
+  for (const std::string& n : cudnn_backend_names())
     register_backend(n, [n](const ForecasterDims& d) { return cudnn::make_cudnn_forecaster(n, d); });
-  }
 #endif
 }
 
 std::string backend_detail(const ForecasterBackend& backend) {
   const auto* gpu = dynamic_cast<const cuda::DeviceForecaster*>(&backend);
-  return gpu ? gpu->detail() : std::string();
+  return gpu ? gpu->detail() + ", " + gpu->math_detail() : std::string();
 }
 
 bool poison_gpu_outputs(ForecasterBackend& backend) {

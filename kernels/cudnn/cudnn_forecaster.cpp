@@ -3,9 +3,12 @@
 // cudnnGetRNNWeightParams) and cuDNN's weight gradients gathered back after each backward.
 // Data is sequence-major ([T][b][I], what cuDNN is fastest with, as PyTorch passes it); the
 // batch is reordered on the host in load_batch, outside any timed region. The head reads h_{T-1}
-// from hy and writes its gradient into dhy, so dy stays zero.
+// from hy and writes its gradient into dhy, so dy stays zero. The training step (scatter,
+// cuDNN forward, head, cuDNN backward data and weights, gather) is captured into a CUDA graph
+// and replayed, except for cudnn_eager or where capturing it is refused (detail() says which).
 #include "cudnn_forecaster.hpp"
 
+#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -16,6 +19,7 @@
 #include "fedload/core/error.hpp"
 #include "fedload/kernels/cudnn_layout.hpp"
 #include "fedload/kernels/gpu_backends.hpp"
+#include "fedload/kernels/graph_replay.hpp"
 
 namespace fedload::kernels::cudnn {
 
@@ -23,6 +27,9 @@ namespace {
 
 using cuda::DeviceBuffer;
 using cuda::RowView;
+
+static_assert(static_cast<int>(CudnnMath::kFp32) == CUDNN_FMA_MATH, "CudnnMath must hold cudnnMathType_t values");
+static_assert(static_cast<int>(CudnnMath::kTf32) == CUDNN_DEFAULT_MATH, "CudnnMath must hold cudnnMathType_t values");
 
 // Everything that depends on the algorithm: descriptors and the spaces cuDNN sized for it.
 struct RnnSetup {
@@ -35,12 +42,14 @@ struct RnnSetup {
   DeviceBuffer<unsigned char> work, reserve;
   DeviceBuffer<std::int64_t> index;  // flat LSTM parameter k lives at weights[index[k]]
   int batch = -1;                    // batch the data descriptors describe
+  std::string capture_refused;       // why this setup's step could not be a CUDA graph ("" if it could)
 };
 
 class CudnnForecaster final : public cuda::DeviceForecaster {
  public:
   CudnnForecaster(const std::string& name, const ForecasterDims& d)
       : DeviceForecaster(name, d),
+        plan_(cudnn_backend_plan(name)),
         n_lstm_(lstm_param_count(d)),
         x_sm_(std::size_t(d.T) * d.B * d.I),
         dx_(std::size_t(d.T) * d.B * d.I),
@@ -57,10 +66,19 @@ class CudnnForecaster final : public cuda::DeviceForecaster {
                                stream()));
     // dy is all zeros: the loss reads only h_{T-1}, whose gradient enters through dhy
     CUDA_CHECK(cudaMemsetAsync(dy_.get(), 0, dy_.bytes(), stream()));
-    choose_algorithm(cudnn_algorithm_candidates(name));
+    if (plan_.math == CudnnMath::kTf32) allow_tf32_gemms();  // the head's GEMMs, like PyTorch's allow_tf32
+    choose_algorithm(plan_.algorithms);
   }
 
-  std::string detail() const override { return fmt::format("algo={}{}", algo_name(setup_->algo), tried_); }
+  std::string detail() const override {
+    return fmt::format("algo={}{}, {}", algo_name(setup_->algo), tried_, graph_detail());
+  }
+  std::string math_detail() const override {
+    if (plan_.math == CudnnMath::kFp32) return math_name(plan_.math);
+    const bool off = tf32_disabled_by_environment(std::getenv("NVIDIA_TF32_OVERRIDE"));
+    return math_name(plan_.math) + ", head GEMMs tf32" +
+           (off ? " [NVIDIA_TF32_OVERRIDE=0: the libraries run fp32]" : "");
+  }
   void poison_outputs() override {
     // not dhy (its lower layers' slices are inputs that must stay zero) nor the weight space
     // (cuDNN may read its padding)
@@ -85,6 +103,8 @@ class CudnnForecaster final : public cuda::DeviceForecaster {
     describe_batch(*setup_, b_);
     CUDA_CHECK(cudaStreamSynchronize(stream()));  // sm goes out of scope
   }
+
+  bool graph_capture_allowed() const override { return plan_.graph; }
 
   RowView lstm_forward(bool training) override {
     RnnSetup& s = *setup_;
@@ -117,11 +137,13 @@ class CudnnForecaster final : public cuda::DeviceForecaster {
   std::unique_ptr<RnnSetup> make_setup(CudnnRnnAlgo algo) {
     auto s = std::make_unique<RnnSetup>();
     s->algo = algo;
-    // FMA math: strict FP32, no TF32 tensor cores (PyTorch picks the same when allow_tf32 is off)
+    // FP32 data and compute precision; the math type says whether TF32 tensor cores may be used
+    // (CudnnMath: CUDNN_FMA_MATH = strict FP32, CUDNN_DEFAULT_MATH = TF32 allowed, as PyTorch
+    // picks with allow_tf32 off / on)
     CUDNN_CHECK(cudnnSetRNNDescriptor_v8(s->rnn.get(), static_cast<cudnnRNNAlgo_t>(algo), CUDNN_LSTM,
                                          CUDNN_RNN_DOUBLE_BIAS, CUDNN_UNIDIRECTIONAL, CUDNN_LINEAR_INPUT,
-                                         CUDNN_DATA_FLOAT, CUDNN_DATA_FLOAT, CUDNN_FMA_MATH, d_.I, d_.H, d_.H,
-                                         d_.layers, dropout_.get(), CUDNN_RNN_PADDED_IO_DISABLED));
+                                         CUDNN_DATA_FLOAT, CUDNN_DATA_FLOAT, static_cast<cudnnMathType_t>(plan_.math),
+                                         d_.I, d_.H, d_.H, d_.layers, dropout_.get(), CUDNN_RNN_PADDED_IO_DISABLED));
     describe_batch(*s, d_.B);  // sizes for the largest batch cover every smaller one
     CUDNN_CHECK(cudnnGetRNNWeightSpaceSize(handle_.get(), s->rnn.get(), &s->weight_bytes));
     CUDNN_CHECK(cudnnGetRNNTempSpaceSizes(handle_.get(), s->rnn.get(), CUDNN_FWD_MODE_TRAINING, s->x_desc.get(),
@@ -188,14 +210,19 @@ class CudnnForecaster final : public cuda::DeviceForecaster {
 
   // Keeps the fastest algorithm among the candidates that train this shape; a single candidate
   // is kept if it trains at all. Each is probed with real training steps, because some
-  // algorithms accept the descriptor and refuse only at the first forward or backward call.
+  // algorithms accept the descriptor and refuse only at the first forward or backward call,
+  // and timed the way it will run: replayed as a CUDA graph (or eagerly, where this backend
+  // does not capture or where capturing this algorithm's calls was refused).
   void choose_algorithm(const std::vector<CudnnRnnAlgo>& candidates) {
     std::string refused;
     double best = std::numeric_limits<double>::infinity();
     for (CudnnRnnAlgo algo : candidates) {
       try {
+        // graphs hold the previous setup's descriptors and buffers: drop them before those go
+        reset_graphs();
         setup_ = make_setup(algo);
         const double sec = time_candidate();
+        setup_->capture_refused = graph_refusal();
         // names only: the detail must not change between two constructions that pick the same
         tried_ += fmt::format(" {}", algo_name(algo));
         if (sec < best) {
@@ -212,6 +239,8 @@ class CudnnForecaster final : public cuda::DeviceForecaster {
     }
     setup_ = std::move(chosen_);
     if (!setup_) throw_input_error("{}: no cuDNN RNN algorithm trains this shape{}", name_, refused);
+    // the last candidate's graphs are not the chosen one's; keep what capturing it taught us
+    reset_graphs(setup_->capture_refused);
     tried_ = candidates.size() > 1 ? fmt::format(" (fastest of{})", tried_) : std::string();
     b_ = 0;
     has_targets_ = false;
@@ -226,7 +255,10 @@ class CudnnForecaster final : public cuda::DeviceForecaster {
     b_ = d_.B;
     has_targets_ = true;
     describe_batch(*setup_, d_.B);
-    forward_backward(LossKind::kMse);  // warm-up; throws if the algorithm cannot train
+    // warm-up: an eager step (throws if the algorithm cannot train), then the step that captures
+    // the graph (GraphReplayPolicy), so the timed steps are replays
+    forward_backward(LossKind::kMse);
+    forward_backward(LossKind::kMse);
     cuda::Event start, stop;
     CUDA_CHECK(cudaEventRecord(start.get(), stream()));
     for (int r = 0; r < 3; ++r) forward_backward(LossKind::kMse);
@@ -237,6 +269,7 @@ class CudnnForecaster final : public cuda::DeviceForecaster {
     return double(ms) * 1e-3 / 3.0;
   }
 
+  CudnnBackendPlan plan_;
   Handle handle_;
   DropoutDescriptor dropout_;
   std::size_t n_lstm_;

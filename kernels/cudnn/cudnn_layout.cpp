@@ -1,4 +1,5 @@
-// fedload flat layout <-> cuDNN weight space, and the algorithms each cuDNN backend name tries.
+// fedload flat layout <-> cuDNN weight space, and what each cuDNN backend name runs (algorithms,
+// math, graph).
 #include "fedload/kernels/cudnn_layout.hpp"
 
 #include <algorithm>
@@ -71,13 +72,28 @@ std::string algo_name(CudnnRnnAlgo a) {
 }
 
 std::vector<CudnnRnnAlgo> cudnn_algorithm_candidates(const std::string& backend_name) {
-  if (backend_name == "cudnn")
-    return {CudnnRnnAlgo::kStandard, CudnnRnnAlgo::kPersistStatic, CudnnRnnAlgo::kPersistStaticSmallH};
-  for (CudnnRnnAlgo a : {CudnnRnnAlgo::kStandard, CudnnRnnAlgo::kPersistStatic, CudnnRnnAlgo::kPersistStaticSmallH})
-    if (backend_name == "cudnn_" + algo_name(a)) return {a};
-  throw_input_error("unknown cuDNN backend '{}': expected cudnn, cudnn_standard, cudnn_persist_static or "
-                    "cudnn_persist_small_h",
-                    backend_name);
+  return cudnn_backend_plan(backend_name).algorithms;
+}
+
+std::string math_name(CudnnMath m) {
+  return m == CudnnMath::kTf32 ? "tf32 (CUDNN_DEFAULT_MATH)" : "fp32 (CUDNN_FMA_MATH)";
+}
+
+std::vector<std::string> cudnn_backend_names() {
+  return {"cudnn", "cudnn_eager", "cudnn_tf32", "cudnn_standard", "cudnn_persist_static", "cudnn_persist_small_h"};
+}
+
+CudnnBackendPlan cudnn_backend_plan(const std::string& backend_name) {
+  const std::vector<CudnnRnnAlgo> every_static = {CudnnRnnAlgo::kStandard, CudnnRnnAlgo::kPersistStatic,
+                                                  CudnnRnnAlgo::kPersistStaticSmallH};
+  if (backend_name == "cudnn") return {every_static, CudnnMath::kFp32, true};
+  if (backend_name == "cudnn_eager") return {every_static, CudnnMath::kFp32, false};
+  if (backend_name == "cudnn_tf32") return {every_static, CudnnMath::kTf32, true};
+  for (CudnnRnnAlgo a : every_static)
+    if (backend_name == "cudnn_" + algo_name(a)) return {{a}, CudnnMath::kFp32, true};
+  std::string known;
+  for (const std::string& n : cudnn_backend_names()) known += (known.empty() ? "" : ", ") + n;
+  throw_input_error("unknown cuDNN backend '{}': expected one of {}", backend_name, known);
 }
 
 }  // namespace fedload::kernels

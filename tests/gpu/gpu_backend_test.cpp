@@ -1,8 +1,10 @@
 // Every GPU backend against cpu_reference: loss, predictions, every gradient and the parameters
 // after optimizer steps, on fresh random inputs, shapes that are not multiples of 32, partial
-// batches, both losses, both optimizers with clipping, weight decay and FedProx's proximal term,
-// and the largest hidden size the persistent kernel accepts. GPU outputs are poisoned with NaN
-// before each call. Skips (visibly) when no GPU is visible.
+// batches (the batch size changes between steps, so graphs are captured per batch size and
+// replayed), both losses, both optimizers with clipping, weight decay and FedProx's proximal
+// term, and the largest hidden size the persistent kernel accepts. The TF32 variants are held
+// to their own, derived tolerance. GPU outputs are poisoned with NaN before each call. Skips
+// (visibly) when no GPU is visible.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -75,9 +77,23 @@ std::vector<Case> standard_cases() {
   return cases;
 }
 
-// Trains both backends side by side for two steps (the second replays any captured graph on
-// a new batch) and compares everything a user can read back.
-void expect_matches_reference(const std::string& backend, const Case& c, Tolerance tol = {}) {
+// Tolerances for what a step computes (loss, gradients, predictions) and for the parameters
+// after the optimizer step, which can be further apart (see tf32_tolerances).
+struct Tolerances {
+  Tolerance values;
+  Tolerance params;
+};
+
+// Batch sizes of the training steps: full, smaller, full, smaller, full, smaller. With
+// GraphReplayPolicy steps 0 and 1 run eagerly (warm-up per batch size), 2 and 3 are captured and
+// launched once, 4 and 5 replay those graphs on fresh data; a partial batch must never reuse the
+// full batch's graph.
+constexpr int kSteps = 6;
+int batch_of_step(const Case& c, int step) { return step % 2 == 0 ? c.b : std::max(1, c.b - 2); }
+
+// Trains both backends side by side for kSteps steps and compares everything a user can read
+// back.
+void expect_matches_reference(const std::string& backend, const Case& c, Tolerances tols = {}) {
   SCOPED_TRACE(backend + " / " + c.label);
   std::unique_ptr<ForecasterBackend> gpu;
   try {
@@ -100,13 +116,15 @@ void expect_matches_reference(const std::string& backend, const Case& c, Toleran
     ref->set_prox_center(center.data());
   }
   std::cout << "[ detail   ] " << backend << ": " << backend_detail(*gpu) << "\n";
+  const Tolerance tol = tols.values;
 
-  for (int step = 0; step < 2; ++step) {
-    const std::size_t nx = std::size_t(c.b) * c.d.T * c.d.I, ny = std::size_t(c.b) * c.d.O;
+  for (int step = 0; step < kSteps; ++step) {
+    const int b = batch_of_step(c, step);
+    const std::size_t nx = std::size_t(b) * c.d.T * c.d.I, ny = std::size_t(b) * c.d.O;
     const auto x = random_values(nx, -1.0, 1.0, 7 + step, 1);
     const auto y = random_values(ny, -1.0, 1.0, 7 + step, 2);
-    gpu->load_batch(x.data(), y.data(), c.b);
-    ref->load_batch(x.data(), y.data(), c.b);
+    gpu->load_batch(x.data(), y.data(), b);
+    ref->load_batch(x.data(), y.data(), b);
 
     ASSERT_TRUE(poison_gpu_outputs(*gpu));
     gpu->forward_backward(c.loss);
@@ -127,7 +145,7 @@ void expect_matches_reference(const std::string& backend, const Case& c, Toleran
     std::vector<float> p_gpu(P, NAN), p_ref(P);
     gpu->get_params(p_gpu.data());
     ref->get_params(p_ref.data());
-    const auto cp = compare(p_gpu, p_ref, tol, "parameters after step " + std::to_string(step), &layout);
+    const auto cp = compare(p_gpu, p_ref, tols.params, "parameters after step " + std::to_string(step), &layout);
     EXPECT_TRUE(cp.ok) << cp.report;
     // the stored gradient after the step: clipped, with the proximal term when there is one
     gpu->get_grads(g_gpu.data());
@@ -152,9 +170,83 @@ TEST_P(GpuBackend, MatchesReferenceOnOddShapesLossesAndOptimizers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllGpuBackends, GpuBackend,
-                         ::testing::Values("cuda", "cuda_stream", "cuda_persistent", "cuda_cluster", "cudnn", "cudnn_standard",
-                                           "cudnn_persist_static", "cudnn_persist_small_h"),
+                         ::testing::Values("cuda", "cuda_stream", "cuda_persistent", "cuda_cluster", "cudnn", "cudnn_eager",
+                                           "cudnn_standard", "cudnn_persist_static", "cudnn_persist_small_h"),
                          [](const auto& info) { return info.param; });
+
+// The TF32 variants' tolerance, derived rather than fitted (never run on a GPU yet: the
+// "[ worst ]" lines of the first run show how much of it is used).
+// - One TF32 product: each FP32 input is rounded to 10 explicit mantissa bits (relative error
+//   <= u = 2^-11 rounding to nearest, 2^-10 if truncated), products and sums stay FP32, so a
+//   product term is off by <= 2 * 2^-10 ~ 2e-3 relative.
+// - A K-term dot product is off by <= 2e-3 * sum|a_k b_k|. Here the terms have random signs, so
+//   |sum a_k b_k| ~ sum|a_k b_k| / sqrt(K): a gradient summed over K = b T <= 192 samples can be
+//   off by ~2e-3 * sqrt(192) ~ 3e-2 of itself in the worst case, ~2e-3 typically. rtol = 2e-2
+//   with atol = 1e-3 for the elements that cancel to ~0: by an estimate from this test's scales
+//   (inputs in [-1, 1], PyTorch-style initialisation, loss gradients ~1e-2 spread over b O
+//   outputs), sum|a_k b_k| stays below ~0.5 for every GEMM element of the step, and
+//   2e-3 * 0.5 = 1e-3 even if every term's error had the same sign. The recurrence is FP32 in
+//   `cuda_tf32`; in `cudnn_tf32` cuDNN may use TF32 for the recurrent GEMMs too, whose errors
+//   enter every step.
+//   These are 200x the FP32 rtol (1e-4), and still well below what a wrong gate, a missing
+//   term or a mis-indexed weight does to a gradient (an error of the gradient's own size).
+// - Parameters: Adam's first updates are lr * g / (|g| + eps) = +-lr for every element, so a
+//   gradient close to 0 whose sign TF32 flips moves its parameter by 2 lr per step: atol gets
+//   2 lr kSteps on top. SGD moves a parameter by lr * (its gradient error) / (1 - momentum) per
+//   step at most.
+Tolerances tf32_tolerances(const Case& c) {
+  Tolerances t;
+  t.values = {2e-2, 1e-3};
+  t.params = t.values;
+  if (c.opt.kind == OptimizerKind::kAdam)
+    t.params.atol += 2.0 * c.opt.lr * kSteps;
+  else
+    t.params.atol += c.opt.lr * kSteps / (1.0 - c.opt.momentum) * t.values.atol;
+  return t;
+}
+
+class GpuPrecisionVariant : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GpuPrecisionVariant, MatchesReferenceWithinTheTf32Tolerance) {
+  SKIP_WITHOUT_GPU();
+  for (const Case& c : standard_cases()) {
+    const Tolerances t = tf32_tolerances(c);
+    std::cout << "[ tol      ] " << GetParam() << " / " << c.label << ": values rtol " << t.values.rtol << " atol "
+              << t.values.atol << ", parameters atol " << t.params.atol << "\n";
+    expect_matches_reference(GetParam(), c, t);
+  }
+}
+
+TEST_P(GpuPrecisionVariant, SaysItRunsTf32) {
+  SKIP_WITHOUT_GPU();
+  auto gpu = make_backend(GetParam(), {8, 24, 5, 64, 1, 24});
+  const std::string detail = backend_detail(*gpu);
+  std::cout << "[ detail   ] " << GetParam() << ": " << detail << "\n";
+  EXPECT_NE(detail.find("tf32"), std::string::npos) << detail;
+}
+
+INSTANTIATE_TEST_SUITE_P(Tf32Variants, GpuPrecisionVariant, ::testing::Values("cuda_tf32", "cudnn_tf32"),
+                         [](const auto& info) { return info.param; });
+
+// `cudnn` replays its step as a graph or, where cuDNN refuses to be captured, says why;
+// `cudnn_eager` never captures. Both say so in their detail.
+TEST(GpuGraph, CudnnSaysWhetherItsStepIsAGraph) {
+  SKIP_WITHOUT_GPU();
+  const auto names = backend_names();
+  if (std::find(names.begin(), names.end(), "cudnn") == names.end()) GTEST_SKIP() << "built without cuDNN";
+  const ForecasterDims d{8, 24, 5, 64, 1, 24};
+  auto graph = make_backend("cudnn", d);
+  const std::string g = backend_detail(*graph);
+  std::cout << "[ detail   ] cudnn: " << g << "\n";
+  EXPECT_TRUE(g.find(", graph,") != std::string::npos || g.find("eager (capture refused: ") != std::string::npos ||
+              g.find("eager (FEDLOAD_CUDA_GRAPH=0)") != std::string::npos)
+      << g;
+  auto eager = make_backend("cudnn_eager", d);
+  const std::string e = backend_detail(*eager);
+  std::cout << "[ detail   ] cudnn_eager: " << e << "\n";
+  EXPECT_NE(e.find(", eager,"), std::string::npos) << e;
+  EXPECT_EQ(e.find("graph"), std::string::npos) << e;
+}
 
 int largest_persistent_hidden() {
   const auto devs = query_devices();

@@ -1,6 +1,7 @@
 // The GPU backends' host-side logic, which CI (no GPU) runs: the persistent kernel's plan and
-// hidden-size limit, the cuDNN weight-space map, the cuDNN backend names, and what a GPU
-// backend does when there is no GPU.
+// hidden-size limit, the cuDNN weight-space map, the cuDNN backend names (algorithms, math,
+// graph), when a training step is captured or replayed as a CUDA graph, and what a GPU backend
+// does when there is no GPU.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "fedload/kernels/cudnn_layout.hpp"
 #include "fedload/kernels/device_info.hpp"
 #include "fedload/kernels/gpu_plan.hpp"
+#include "fedload/kernels/graph_replay.hpp"
 
 namespace fedload::kernels {
 namespace {
@@ -147,6 +149,131 @@ TEST(CudnnBackendNames, NameTheAlgorithmsTheyTry) {
   EXPECT_THROW(cudnn_algorithm_candidates("cudnn_fastest"), InputError);
 }
 
+TEST(CudnnBackendNames, EagerTf32AndGraphVariantsDifferOnlyWhereTheirNamesSay) {
+  const CudnnBackendPlan cudnn = cudnn_backend_plan("cudnn");
+  const CudnnBackendPlan eager = cudnn_backend_plan("cudnn_eager");
+  const CudnnBackendPlan tf32 = cudnn_backend_plan("cudnn_tf32");
+  // the eager variant makes the same algorithm choice as `cudnn`, only without the graph
+  EXPECT_EQ(eager.algorithms, cudnn.algorithms);
+  EXPECT_EQ(eager.math, cudnn.math);
+  EXPECT_TRUE(cudnn.graph);
+  EXPECT_FALSE(eager.graph);
+  EXPECT_EQ(tf32.algorithms, cudnn.algorithms);
+  EXPECT_TRUE(tf32.graph);
+  EXPECT_EQ(cudnn.math, CudnnMath::kFp32);
+  EXPECT_EQ(tf32.math, CudnnMath::kTf32);
+  // every single-algorithm backend is strict FP32 and replayed as a graph
+  for (const char* name : {"cudnn_standard", "cudnn_persist_static", "cudnn_persist_small_h"}) {
+    const CudnnBackendPlan p = cudnn_backend_plan(name);
+    EXPECT_EQ(p.algorithms.size(), 1u) << name;
+    EXPECT_EQ(p.math, CudnnMath::kFp32) << name;
+    EXPECT_TRUE(p.graph) << name;
+  }
+}
+
+TEST(CudnnBackendNames, MathTypesAreCudnnsFmaAndDefaultMath) {
+  // cudnnMathType_t: CUDNN_DEFAULT_MATH = 0 (TF32 allowed for FP32 data), CUDNN_FMA_MATH = 3
+  EXPECT_EQ(static_cast<int>(CudnnMath::kTf32), 0);
+  EXPECT_EQ(static_cast<int>(CudnnMath::kFp32), 3);
+  EXPECT_EQ(math_name(CudnnMath::kFp32), "fp32 (CUDNN_FMA_MATH)");
+  EXPECT_EQ(math_name(CudnnMath::kTf32), "tf32 (CUDNN_DEFAULT_MATH)");
+}
+
+TEST(CudnnBackendNames, EveryListedNameHasAPlanAndUnknownOnesAreRefusedWithTheList) {
+  for (const std::string& name : cudnn_backend_names()) EXPECT_NO_THROW(cudnn_backend_plan(name)) << name;
+  for (const char* bad : {"cudnn_bf16", "cudnn_persist_dynamic", "CUDNN", "cudnn_tf32_eager", ""}) {
+    try {
+      cudnn_backend_plan(bad);
+      ADD_FAILURE() << "'" << bad << "' was accepted";
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("'" + std::string(bad) + "'"), std::string::npos) << what;
+      EXPECT_NE(what.find("cudnn_eager"), std::string::npos) << what;
+      EXPECT_NE(what.find("cudnn_tf32"), std::string::npos) << what;
+    }
+  }
+}
+
+TEST(GraphReplay, WarmsUpEagerlyThenCapturesThenReplays) {
+  GraphReplayPolicy p(true);
+  EXPECT_EQ(p.describe(), "graph");
+  EXPECT_EQ(p.next(8, 0), StepAction::kWarmUp);
+  EXPECT_EQ(p.next(8, 0), StepAction::kCapture);
+  p.captured(8, 0);
+  EXPECT_EQ(p.next(8, 0), StepAction::kReplay);
+  EXPECT_EQ(p.next(8, 0), StepAction::kReplay);
+}
+
+TEST(GraphReplay, KeepsOneGraphPerBatchSizeAndLoss) {
+  GraphReplayPolicy p(true);
+  for (int b : {8, 5}) {
+    EXPECT_EQ(p.next(b, 0), StepAction::kWarmUp) << b;
+    EXPECT_EQ(p.next(b, 0), StepAction::kCapture) << b;
+    p.captured(b, 0);
+  }
+  // a partial batch does not throw away the full batch's graph, nor the other way round
+  EXPECT_EQ(p.next(8, 0), StepAction::kReplay);
+  EXPECT_EQ(p.next(5, 0), StepAction::kReplay);
+  // the other loss is another graph (the loss kernel is captured with its kind)
+  EXPECT_EQ(p.next(8, 1), StepAction::kWarmUp);
+}
+
+TEST(GraphReplay, ResetForgetsEveryGraphWhenTheSetupChanges) {
+  GraphReplayPolicy p(true);
+  p.next(8, 0);
+  p.next(8, 0);
+  p.captured(8, 0);
+  p.reset();
+  EXPECT_EQ(p.next(8, 0), StepAction::kWarmUp);
+  EXPECT_EQ(p.describe(), "graph");
+}
+
+TEST(GraphReplay, ARefusedCaptureRunsEagerForGoodAndSaysWhy) {
+  GraphReplayPolicy p(true);
+  p.next(8, 0);
+  EXPECT_EQ(p.next(8, 0), StepAction::kCapture);
+  p.refuse("/work/x/kernels/cudnn/cudnn_forecaster.cpp:123: cuDNN error CUDNN_STATUS_EXECUTION_FAILED in "
+           "cudnnRNNForward(...)");
+  EXPECT_TRUE(p.refused());
+  for (int b : {8, 5, 8}) EXPECT_EQ(p.next(b, 0), StepAction::kEager) << b;
+  EXPECT_EQ(p.describe(),
+            "eager (capture refused: cudnn_forecaster.cpp:123: cuDNN error CUDNN_STATUS_EXECUTION_FAILED in "
+            "cudnnRNNForward(...))");
+  // a reset that carries the refusal on (the chosen cuDNN setup's own) keeps it eager
+  p.reset(p.refusal());
+  EXPECT_EQ(p.next(8, 0), StepAction::kEager);
+  // a reset without one (a new setup to probe) captures again
+  p.reset();
+  EXPECT_EQ(p.next(8, 0), StepAction::kWarmUp);
+}
+
+TEST(GraphReplay, RefusalReasonsAreCutForLabels) {
+  GraphReplayPolicy p(true);
+  p.refuse("cudaStreamEndCapture: cudaErrorStreamCaptureInvalidated (operation failed due to a previous error "
+           "during capture)");
+  EXPECT_EQ(p.refusal(), "cudaStreamEndCapture: cudaErrorStreamCaptureInvalidated (operation failed due to a "
+                         "previous error during capture)");
+  p.refuse(std::string(1000, 'x'));
+  EXPECT_EQ(p.refusal().size(), 240u);
+  p.refuse("");
+  EXPECT_EQ(p.describe(), "eager (capture refused: unknown reason)");
+}
+
+TEST(GraphReplay, DisabledRunsEagerAndNamesTheSwitch) {
+  GraphReplayPolicy p(false, "FEDLOAD_CUDA_GRAPH=0");
+  EXPECT_EQ(p.next(8, 0), StepAction::kEager);
+  EXPECT_EQ(p.next(8, 0), StepAction::kEager);
+  EXPECT_EQ(p.describe(), "eager (FEDLOAD_CUDA_GRAPH=0)");
+  EXPECT_EQ(GraphReplayPolicy(false).describe(), "eager");
+}
+
+TEST(Tf32Environment, OnlyZeroSwitchesTf32Off) {
+  EXPECT_TRUE(tf32_disabled_by_environment("0"));
+  EXPECT_FALSE(tf32_disabled_by_environment(nullptr));
+  EXPECT_FALSE(tf32_disabled_by_environment("1"));
+  EXPECT_FALSE(tf32_disabled_by_environment(""));
+}
+
 TEST(GpuWithoutDevice, QueryIsEmptyAndBackendsSayWhy) {
   std::string why;
   const auto devices = query_devices(&why);
@@ -158,7 +285,13 @@ TEST(GpuWithoutDevice, QueryIsEmptyAndBackendsSayWhy) {
     EXPECT_EQ(why, "built without CUDA");
     return;
   }
-  for (const char* name : {"cuda", "cuda_persistent"}) {
+  // the precision and eager variants are registered beside the backends they vary
+  EXPECT_NE(std::find(names.begin(), names.end(), "cuda_tf32"), names.end());
+  const bool cudnn = std::find(names.begin(), names.end(), "cudnn") != names.end();
+  for (const std::string& n : cudnn_backend_names())
+    EXPECT_EQ(std::find(names.begin(), names.end(), n) != names.end(), cudnn) << n;
+  for (const char* name : {"cuda", "cuda_persistent", "cuda_tf32", "cudnn_eager", "cudnn_tf32"}) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) continue;  // built without cuDNN
     try {
       make_backend(name, {2, 3, 4, 8, 1, 2});
       ADD_FAILURE() << name << " was constructed without a GPU";

@@ -42,4 +42,29 @@ std::string algo_name(CudnnRnnAlgo a);  // "standard", "persist_static", ...
 // Throws fedload::InputError for any other name.
 std::vector<CudnnRnnAlgo> cudnn_algorithm_candidates(const std::string& backend_name);
 
+// Matrix math of the cuDNN RNN (and of the cuBLAS head GEMMs beside it). Values are
+// cudnnMathType_t's (checked against cudnn.h where the backend is compiled).
+//   kFp32: CUDNN_FMA_MATH, FP32 FMA kernels only (PyTorch's choice with allow_tf32 off).
+//   kTf32: CUDNN_DEFAULT_MATH, which lets cuDNN use TF32 tensor cores for FP32 data on Ampere
+//          and later (PyTorch's choice with allow_tf32 on); CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION
+//          would also allow converting FP32 data down to FP16, which is not TF32. The head's
+//          GEMMs run in CUBLAS_TF32_TENSOR_OP_MATH.
+enum class CudnnMath { kTf32 = 0, kFp32 = 3 };
+std::string math_name(CudnnMath m);  // "fp32 (CUDNN_FMA_MATH)", "tf32 (CUDNN_DEFAULT_MATH)"
+
+// Everything a cuDNN backend name decides: the algorithms timed at construction (the fastest
+// kept), the math, and whether the training step is captured into a CUDA graph and replayed.
+struct CudnnBackendPlan {
+  std::vector<CudnnRnnAlgo> algorithms;
+  CudnnMath math = CudnnMath::kFp32;
+  bool graph = true;
+};
+// cudnn (every static algorithm, FP32, graph), cudnn_eager (the same without the graph),
+// cudnn_tf32 (every static algorithm, TF32, graph), cudnn_standard / cudnn_persist_static /
+// cudnn_persist_small_h (one algorithm, FP32, graph). Throws fedload::InputError naming the
+// known names for any other.
+CudnnBackendPlan cudnn_backend_plan(const std::string& backend_name);
+// The names cudnn_backend_plan accepts, in registration order.
+std::vector<std::string> cudnn_backend_names();
+
 }  // namespace fedload::kernels

@@ -1,7 +1,9 @@
 #pragma once
 // What a GPU backend chose at construction, for logs, benchmarks and result files: the cuDNN
-// algorithm that runs ("algo=persist_static (tried standard=0.412ms ...)"), or how the
-// hand-written recurrence runs ("graph", "stream", "persistent blocks=128 units/block=2").
+// algorithm that runs and whether its step is a CUDA graph ("algo=persist_static (fastest of
+// standard persist_static persist_small_h), graph"), or how the hand-written recurrence runs
+// ("step kernels, CUDA graph", "persistent blocks=128 units/block=2"), then the arithmetic
+// (", fp32", ", tf32 GEMMs (cuBLAS), recurrence fp32", ", tf32 (CUDNN_DEFAULT_MATH), ...").
 #include <string>
 
 #include "fedload/kernels/backend.hpp"
