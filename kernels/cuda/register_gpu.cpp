@@ -24,6 +24,9 @@ void register_gpu_backends() {
   register_backend("cuda_cluster", [](const ForecasterDims& d) {
     return cuda::make_cuda_forecaster("cuda_cluster", d, Recurrence::kCluster, true);
   });
+  register_backend("cuda_register", [](const ForecasterDims& d) {
+    return cuda::make_cuda_forecaster("cuda_register", d, Recurrence::kRegister, true);
+  });
 #ifdef FEDLOAD_HAVE_CUDNN
   for (const char* name : {"cudnn", "cudnn_standard", "cudnn_persist_static", "cudnn_persist_small_h"}) {
     const std::string n = name;

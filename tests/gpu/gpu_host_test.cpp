@@ -267,7 +267,7 @@ TEST(GpuWithoutDevice, QueryIsEmptyAndBackendsSayWhy) {
     EXPECT_EQ(why, "built without CUDA");
     return;
   }
-  for (const char* name : {"cuda", "cuda_persistent"}) {
+  for (const char* name : {"cuda", "cuda_persistent", "cuda_register"}) {
     try {
       make_backend(name, {2, 3, 4, 8, 1, 2});
       ADD_FAILURE() << name << " was constructed without a GPU";
