@@ -13,6 +13,7 @@
 #                       Nsight Compute's ncu and records single-kernel durations)
 #   FEDLOAD_GPU_BACKENDS backends to test and time (default: cuda cuda_cluster cuda_persistent cudnn
 #                       cudnn_standard; cuda_stream and the single cuDNN algorithms are tested too)
+#                       plus cuda_register (H <= 128; timed rows above that say it refuses the shape)
 #   FEDLOAD_GPU_NAME    device tag for the result file name (default: from nvidia-smi, e.g. h100)
 #   FEDLOAD_BENCH_ARGS  extra flags for fedload_bench_lstm (e.g. --benchmark_filter=...)
 set -euo pipefail
@@ -46,6 +47,7 @@ tag=${FEDLOAD_GPU_NAME:-$(nvidia-smi --query-gpu=name --format=csv,noheader | he
 tag=${tag:-gpu}
 
 backends=${FEDLOAD_GPU_BACKENDS:-cuda cuda_cluster cuda_persistent cudnn cudnn_standard}
+backends=${FEDLOAD_GPU_BACKENDS:-$backends cuda_register}
 failed=""
 if [[ " $stages " == *" tests "* ]]; then
   log "tests"
@@ -60,6 +62,7 @@ if [[ " $stages " == *" tests "* ]]; then
     case $b in
       cuda_persistent) filter="$filter:GpuPersistent.*" ;;
       cuda_cluster) filter="$filter:GpuCluster.*" ;;
+      cuda_register) filter="$filter:GpuRegister.*" ;;
     esac
     if "$tests" --gtest_filter="$filter" >>"$out/gpu_tests.log" 2>&1; then
       passed="$passed $b"
@@ -94,7 +97,7 @@ if [[ " $stages " == *" profile "* ]] && command -v ncu >/dev/null; then
   # the recurrence kernels' own durations at a latency-bound client shape (B=1, T=168, H=64):
   # what one grid-wide or cluster barrier per step costs, without launch gaps
   log "ncu kernel durations"
-  for spec in "cuda_persistent:persistent" "cuda_cluster:cluster" "cuda:step_(forward|backward)"; do
+  for spec in "cuda_persistent:persistent" "cuda_cluster:cluster" "cuda:step_(forward|backward)" "cuda_register:register"; do
     b=${spec%%:*}
     ncu --metrics gpu__time_duration.sum -k "regex:${spec#*:}" -c 4 "$build/bench/fedload_bench_lstm" \
       --backends="$b" --benchmark_filter='/B:1/T:168/I:5/H:64/' --benchmark_min_time=0.001 2>&1 \
