@@ -167,7 +167,7 @@ def main():
             r["gflops"] = row["flop_per_step"] / (r["ms"] * 1e-3) / 1e9
             r["pct_fp32_peak"] = 100.0 * row["flop_per_step"] / (r["ms"] * 1e-3) / peak if peak else None
         ms = {k: v["ms"] for k, v in row["backends"].items()}
-        hand = {k: v for k, v in ms.items() if k in ("cuda", "cuda_stream", "cuda_cluster", "cuda_persistent")}
+        hand = {k: v for k, v in ms.items() if k in ("cuda", "cuda_stream", "cuda_cluster", "cuda_persistent", "cuda_register")}
         best_hand = min(hand, key=hand.get) if hand else None
         row["best_hand_written"] = best_hand
         row["speedup_hand_vs_cudnn_standard"] = ratio(ms.get("cudnn_standard"), hand.get(best_hand))
@@ -191,7 +191,7 @@ def main():
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1)
 
-    names = ["cuda", "cuda_cluster", "cuda_persistent", "cudnn", "cudnn_standard", "pytorch", "pytorch_graph"]
+    names = ["cuda", "cuda_cluster", "cuda_persistent", "cuda_register", "cudnn", "cudnn_standard", "pytorch", "pytorch_graph"]
     print(f"device: {facts['name']}, {facts['sm_count']} SMs, max SM clock {facts['max_sm_clock_mhz']} MHz, "
           f"FP32 peak {facts['fp32_peak_tflops']:.1f} TFLOP/s; {args.device_line}")
     print(f"{'B':>3} {'T':>4} {'H':>4} " + " ".join(f"{n[:10]:>10}" for n in names) +

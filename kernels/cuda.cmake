@@ -1,8 +1,8 @@
 # GPU backends. fedload_gpu_host (always built, plain C++): the device query (a stub without
 # CUDA), the persistent kernel's plan and the cuDNN weight-layout map, so CI tests that logic
 # without a GPU. fedload_kernels_gpu (only with CUDA): the `cuda`, `cuda_stream`,
-# `cuda_persistent` and (with cuDNN) `cudnn*` backends and register_gpu_backends(); zz_link.cmake
-# links it into fedload_kernels. Neither links MPI or HDF5.
+# `cuda_persistent`, `cuda_cluster`, `cuda_register` and (with cuDNN) `cudnn*` backends and
+# register_gpu_backends(); zz_link.cmake links it into fedload_kernels. Neither links MPI or HDF5.
 set(_gpu_dir ${CMAKE_CURRENT_LIST_DIR})
 add_library(fedload_gpu_host STATIC
   ${_gpu_dir}/cuda/gpu_plan.cpp
@@ -24,6 +24,7 @@ if(FEDLOAD_HAVE_CUDA)
     ${_gpu_dir}/cuda/lstm_kernels.cu
     ${_gpu_dir}/cuda/persistent_lstm.cu
     ${_gpu_dir}/cuda/cluster_lstm.cu
+    ${_gpu_dir}/cuda/register_lstm.cu
     ${_gpu_dir}/cuda/register_gpu.cpp)
   if(FEDLOAD_HAVE_CUDNN)
     target_sources(fedload_kernels_gpu PRIVATE ${_gpu_dir}/cudnn/cudnn_forecaster.cpp)

@@ -12,9 +12,10 @@
 #   FEDLOAD_GPU_STAGES  subset of "tests bench torch profile" (default: all four; profile needs
 #                       Nsight Compute's ncu and records single-kernel durations)
 #   FEDLOAD_GPU_BACKENDS backends to test and time (default: cuda cuda_cluster cuda_persistent cudnn
-#                       cudnn_eager cudnn_standard cuda_tf32 cudnn_tf32; cuda_stream and the single
-#                       cuDNN algorithms are tested too; the *_tf32 ones against their own tolerance,
-#                       and PyTorch is then timed with TF32 allowed too)
+#                       cudnn_eager cudnn_standard cuda_tf32 cudnn_tf32 cuda_register; cuda_stream and
+#                       the single cuDNN algorithms are tested too; the *_tf32 ones against their own
+#                       tolerance, and PyTorch is then timed with TF32 allowed too; cuda_register
+#                       takes H <= 128, its timed rows above that say it refuses the shape)
 #   FEDLOAD_GPU_NAME    device tag for the result file name (default: from nvidia-smi, e.g. h100)
 #   FEDLOAD_BENCH_ARGS  extra flags for fedload_bench_lstm (e.g. --benchmark_filter=...)
 set -euo pipefail
@@ -47,7 +48,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.sm,
 tag=${FEDLOAD_GPU_NAME:-$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | grep -oiE 'h100|h200|a100|l40s|l4|v100|gh200|b200' | head -1 | tr 'A-Z' 'a-z')}
 tag=${tag:-gpu}
 
-backends=${FEDLOAD_GPU_BACKENDS:-cuda cuda_cluster cuda_persistent cudnn cudnn_eager cudnn_standard cuda_tf32 cudnn_tf32}
+backends=${FEDLOAD_GPU_BACKENDS:-cuda cuda_cluster cuda_persistent cuda_register cudnn cudnn_eager cudnn_standard cuda_tf32 cudnn_tf32}
 failed=""
 if [[ " $stages " == *" tests "* ]]; then
   log "tests"
@@ -63,6 +64,7 @@ if [[ " $stages " == *" tests "* ]]; then
     case $b in
       cuda_persistent) filter="$filter:GpuPersistent.*" ;;
       cuda_cluster) filter="$filter:GpuCluster.*" ;;
+      cuda_register) filter="$filter:GpuRegister.*" ;;
       cudnn) filter="$filter:GpuGraph.*" ;;
       *_tf32) filter="*GpuPrecisionVariant.*/$b" ;;  # their own tolerance (tests/gpu/gpu_backend_test.cpp)
     esac
@@ -106,7 +108,7 @@ if [[ " $stages " == *" profile "* ]] && command -v ncu >/dev/null; then
   # the recurrence kernels' own durations at a latency-bound client shape (B=1, T=168, H=64):
   # what one grid-wide or cluster barrier per step costs, without launch gaps
   log "ncu kernel durations"
-  for spec in "cuda_persistent:persistent" "cuda_cluster:cluster" "cuda:step_(forward|backward)"; do
+  for spec in "cuda_persistent:persistent" "cuda_cluster:cluster" "cuda:step_(forward|backward)" "cuda_register:register"; do
     b=${spec%%:*}
     ncu --metrics gpu__time_duration.sum -k "regex:${spec#*:}" -c 4 "$build/bench/fedload_bench_lstm" \
       --backends="$b" --benchmark_filter='/B:1/T:168/I:5/H:64/' --benchmark_min_time=0.001 2>&1 \

@@ -41,9 +41,15 @@ class CudaForecaster final : public DeviceForecaster {
     w_hhT_ = DeviceBuffer<float>(std::size_t(4) * d.H * d.H);
     if (rec == Recurrence::kPersistent) plan_persistent();
     if (rec == Recurrence::kCluster) plan_cluster();
+    if (rec == Recurrence::kRegister) plan_register();
   }
 
   std::string detail() const override {
+    if (recurrence_ == Recurrence::kRegister)
+      return fmt::format("W_hh in registers: bucket H<={}, {} slice(s) of {} sample(s) x {} CTA(s) x {} threads, "
+                         "{} weight registers/thread, {} wave(s)",
+                         register_.bucket, register_.slices, register_.slice_batch, register_.cluster,
+                         register_.threads, register_.weight_registers, register_.waves);
     if (recurrence_ == Recurrence::kCluster)
       return fmt::format("cluster of {} CTAs, units/CTA={} smem fwd={}B bwd={}B", cluster_.cluster,
                          cluster_.units_per_block, cluster_.smem_forward, cluster_.smem_backward);
@@ -83,7 +89,10 @@ class CudaForecaster final : public DeviceForecaster {
       const float* w_hh = param(lstm_slot(l, kWhh));
       const float* b_ih = param(lstm_slot(l, kBih));
       const float* b_hh = param(lstm_slot(l, kBhh));
-      if (recurrence_ == Recurrence::kCluster) {
+      if (recurrence_ == Recurrence::kRegister) {
+        launch_lstm_register_forward(register_, b_, T, H, w_hh, b_ih, b_hh, L.gates.get(), L.h_seq.get(),
+                                     L.h_prev.get(), L.c_seq.get(), stream());
+      } else if (recurrence_ == Recurrence::kCluster) {
         launch_lstm_cluster_forward(cluster_, b_, T, H, w_hh, b_ih, b_hh, L.gates.get(), L.h_seq.get(), L.h_prev.get(),
                                     L.c_seq.get(), stream());
       } else if (recurrence_ == Recurrence::kPersistent) {
@@ -109,7 +118,10 @@ class CudaForecaster final : public DeviceForecaster {
       const float one = 1.0f, zero = 0.0f;
       const bool top = l == d_.layers - 1;
       const float* dh_in = top ? dh_last_.get() : dh_above_.get();
-      if (recurrence_ == Recurrence::kCluster) {
+      if (recurrence_ == Recurrence::kRegister) {
+        launch_lstm_register_backward(register_, b_, T, H, param(lstm_slot(l, kWhh)), L.gates.get(), L.c_seq.get(),
+                                      dh_in, top ? 1 : 0, dA_.get(), stream());
+      } else if (recurrence_ == Recurrence::kCluster) {
         launch_lstm_cluster_backward(cluster_, b_, T, H, param(lstm_slot(l, kWhh)), L.gates.get(), L.c_seq.get(), dh_in,
                                      top ? 1 : 0, dA_.get(), stream());
       } else {
@@ -184,6 +196,20 @@ class CudaForecaster final : public DeviceForecaster {
     throw_input_error("{}: no cluster plan fits{}", name_, refusals);
   }
 
+  void plan_register() {
+    std::string why;
+    const DeviceInfo info = current_device();
+    const auto plan = plan_register_lstm(d_.H, d_.B, info.sm_count, &why);
+    if (!plan) throw_input_error("{}: {}", name_, why);
+    if (plan->cluster > 1 && info.cc_major < 9)
+      throw_input_error("{}: H={} runs on clusters of {} CTAs, which need compute capability 9.0; {} has {}.{}", name_,
+                        d_.H, plan->cluster, info.name, info.cc_major, info.cc_minor);
+    if (register_kernels_fit(*plan) < 1)
+      throw_input_error("{}: the kernels for H<={} ({} threads, {} weight registers each) cannot be scheduled on {}",
+                        name_, plan->bucket, plan->threads, plan->weight_registers, info.name);
+    register_ = *plan;
+  }
+
   DeviceInfo current_device() const {
     std::string why;
     const auto devices = query_devices(&why);
@@ -195,6 +221,7 @@ class CudaForecaster final : public DeviceForecaster {
 
   Recurrence recurrence_;
   ClusterPlan cluster_;
+  RegisterPlan register_;
   bool graph_;
   PersistentPlan plan_;
   std::vector<Layer> layers_;

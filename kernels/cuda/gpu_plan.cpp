@@ -1,4 +1,4 @@
-// Work split of the persistent LSTM kernel and the step kernel's batch chunk.
+// Work split of the persistent, cluster and register LSTM kernels and the step kernel's batch chunk.
 #include "fedload/kernels/gpu_plan.hpp"
 
 #include <algorithm>
@@ -72,6 +72,39 @@ std::vector<int> cluster_sizes_to_try(int /*H*/) {
   // the per-CTA share of the product, not the barrier, sets the step time; 8 is the portable size
   return {16, 8};
 }
+
+std::optional<RegisterPlan> plan_register_lstm(int H, int B, int sm_count, std::string* why) {
+  if (H < 1 || B < 1 || sm_count < 1) {
+    if (why) *why = fmt::format("invalid H={} B={} or SM count={}", H, B, sm_count);
+    return std::nullopt;
+  }
+  if (H > kRegisterMaxHidden) {
+    if (why) {
+      *why = fmt::format(
+          "H={} is above the register kernel's limit H={}: W_hh is 4 H^2 = {} floats, and at H={} it already "
+          "takes 64K registers, the whole register file (64K x 32 bit) of one SM, spread over a cluster of 2",
+          H, kRegisterMaxHidden, 4LL * H * H, kRegisterMaxHidden);
+    }
+    return std::nullopt;
+  }
+  RegisterPlan p;
+  p.bucket = H <= 32 ? 32 : (H <= 64 ? 64 : 128);
+  p.cluster = p.bucket == 128 ? 2 : 1;
+  if (sm_count < p.cluster) {
+    if (why) *why = fmt::format("H={} needs a cluster of {} CTAs, the device has {} SM", H, p.cluster, sm_count);
+    return std::nullopt;
+  }
+  p.threads = p.bucket / p.cluster * kRegisterLanesPerUnit;
+  p.weight_registers = p.bucket / 2;
+  const int fit = sm_count / p.cluster;  // slices resident at once, one CTA per SM
+  p.slice_batch = std::min((B + std::min(B, fit) - 1) / std::min(B, fit), kRegisterMaxSliceBatch);
+  p.slices = (B + p.slice_batch - 1) / p.slice_batch;
+  p.batch_chunk = p.slice_batch == 1 ? 1 : (p.slice_batch == 2 ? 2 : 4);
+  p.waves = (p.slices * p.cluster + sm_count - 1) / sm_count;
+  return p;
+}
+
+int register_slices(const RegisterPlan& plan, int b) { return (b + plan.slice_batch - 1) / plan.slice_batch; }
 
 int step_batch_chunk(int B) {
   if (B >= 8) return 8;

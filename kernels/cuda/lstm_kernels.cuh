@@ -1,6 +1,7 @@
 #pragma once
-// Launchers of the hand-written CUDA kernels (lstm_kernels.cu, persistent_lstm.cu). Plain C++
-// declarations, so host code in .cpp files calls them. Layouts are those of lstm.hpp: batch-
+// Launchers of the hand-written CUDA kernels (lstm_kernels.cu, persistent_lstm.cu,
+// cluster_lstm.cu, register_lstm.cu). Plain C++ declarations, so host code in .cpp files calls
+// them. Layouts are those of lstm.hpp: batch-
 // major [b][T][...], gates i, f, g, o.
 #include <cstdint>
 
@@ -35,6 +36,19 @@ void launch_lstm_cluster_backward(const ClusterPlan& plan, int b, int T, int H, 
 // Raises both cluster kernels' shared-memory limits (outside any graph capture) and returns how
 // many such clusters the device can hold at once (0: the plan cannot run here).
 int cluster_kernels_fit(const ClusterPlan& plan);
+
+// A layer's whole forward / backward recurrence with W_hh in registers (register_lstm.cu; plan
+// from plan_register_lstm), b samples in register_slices(plan, b) independent slices. Same
+// inputs and outputs as T step-kernel launches (backward: W_hh itself, not its transpose).
+void launch_lstm_register_forward(const RegisterPlan& plan, int b, int T, int H, const float* w_hh, const float* b_ih,
+                                  const float* b_hh, float* gates, float* h_seq, float* h_prev_seq, float* c_seq,
+                                  cudaStream_t s);
+void launch_lstm_register_backward(const RegisterPlan& plan, int b, int T, int H, const float* w_hh,
+                                   const float* gates, const float* c_seq, const float* dh_in, int last_only,
+                                   float* dA, cudaStream_t s);
+// How many slices of the plan's kernels the device holds at once, the smaller of forward and
+// backward (0: they cannot run here).
+int register_kernels_fit(const RegisterPlan& plan);
 
 // One step t of backpropagation through time, fused: dh = dh_in + W_hh^T dA[b][t+1] (w_hhT is
 // W_hh transposed, [H][4H], so the product reads rows), then the cell's local derivatives.

@@ -25,6 +25,9 @@ void register_gpu_backends() {
   register_backend("cuda_cluster", [](const ForecasterDims& d) {
     return cuda::make_cuda_forecaster("cuda_cluster", d, Recurrence::kCluster, true);
   });
+  register_backend("cuda_register", [](const ForecasterDims& d) {
+    return cuda::make_cuda_forecaster("cuda_register", d, Recurrence::kRegister, true);
+  });
   // `cuda` with its cuBLAS GEMMs in TF32 (the recurrence stays FP32)
   register_backend("cuda_tf32", [](const ForecasterDims& d) {
     auto b = cuda::make_cuda_forecaster("cuda_tf32", d, Recurrence::kStepKernels, true);

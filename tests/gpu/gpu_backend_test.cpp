@@ -170,8 +170,9 @@ TEST_P(GpuBackend, MatchesReferenceOnOddShapesLossesAndOptimizers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllGpuBackends, GpuBackend,
-                         ::testing::Values("cuda", "cuda_stream", "cuda_persistent", "cuda_cluster", "cudnn", "cudnn_eager",
-                                           "cudnn_standard", "cudnn_persist_static", "cudnn_persist_small_h"),
+                         ::testing::Values("cuda", "cuda_stream", "cuda_persistent", "cuda_cluster", "cuda_register",
+                                           "cudnn", "cudnn_eager", "cudnn_standard", "cudnn_persist_static",
+                                           "cudnn_persist_small_h"),
                          [](const auto& info) { return info.param; });
 
 // The TF32 variants' tolerance, derived rather than fitted (never run on a GPU yet: the
@@ -290,6 +291,92 @@ TEST(GpuCluster, RefusesAHiddenSizeWhoseWeightsDoNotFitWithTheReason) {
     FAIL() << "H=512 was accepted";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("shared memory"), std::string::npos) << e.what();
+  }
+}
+
+// cuda_register must take every shape up to H = 128 (a refusal fails here, it is not a skip) and
+// run it on the slices its plan names
+std::unique_ptr<ForecasterBackend> make_register_backend(const ForecasterDims& d) {
+  std::unique_ptr<ForecasterBackend> gpu;
+  try {
+    gpu = make_backend("cuda_register", d);
+  } catch (const Error& e) {
+    ADD_FAILURE() << "cuda_register refused B=" << d.B << " H=" << d.H << ": " << e.what();
+    return nullptr;
+  }
+  const auto plan = plan_register_lstm(d.H, d.B, query_devices().at(0).sm_count);
+  EXPECT_TRUE(plan);
+  if (plan) {
+    const std::string detail = backend_detail(*gpu);
+    const std::string want = std::to_string(plan->slices) + " slice(s) of " + std::to_string(plan->slice_batch) +
+                             " sample(s) x " + std::to_string(plan->cluster) + " CTA(s)";
+    EXPECT_NE(detail.find(want), std::string::npos) << detail << " (want " << want << ")";
+  }
+  return gpu;
+}
+
+void expect_register_matches_reference(const Case& c) {
+  if (!make_register_backend(c.d)) return;
+  expect_matches_reference("cuda_register", c);
+}
+
+TEST(GpuRegister, TakesEveryStandardCase) {
+  SKIP_WITHOUT_GPU();
+  for (const Case& c : standard_cases()) EXPECT_TRUE(make_register_backend(c.d)) << c.label;
+}
+
+TEST(GpuRegister, MatchesReferenceAtTheLargestHiddenSizeItTakes) {
+  SKIP_WITHOUT_GPU();
+  // H = 128 with a batch of 32: 32 clusters of 2 CTAs, 64 weight registers per thread
+  expect_register_matches_reference({"client_B32_H128", {32, 24, 5, 128, 1, 24}, 32, LossKind::kMse, OptimizerOptions{}});
+  // H = 64, the largest one-CTA bucket
+  expect_register_matches_reference({"client_B32_H64", {32, 24, 5, 64, 1, 24}, 32, LossKind::kMse, OptimizerOptions{}});
+}
+
+TEST(GpuRegister, MatchesReferenceOnAnOddHiddenSizeWithTwoLayers) {
+  SKIP_WITHOUT_GPU();
+  // H = 33 padded to 64: 31 zero units and columns; 3 slices of one sample; a dense dh from
+  // the layer above reaches layer 0
+  OptimizerOptions sgd;
+  sgd.kind = OptimizerKind::kSgd;
+  sgd.lr = 0.05f;
+  expect_register_matches_reference({"odd_B3_H33_2layer", {3, 24, 7, 33, 2, 11}, 3, LossKind::kMse, sgd});
+  // H = 65 padded to 128 on a cluster of 2: the second CTA owns one real unit
+  expect_register_matches_reference({"odd_B5_H65", {5, 24, 7, 65, 2, 11}, 5, LossKind::kL1, OptimizerOptions{}});
+  // H = 1 in the smallest bucket
+  expect_register_matches_reference({"tiny_B2_H1", {2, 24, 3, 1, 1, 4}, 2, LossKind::kMse, OptimizerOptions{}});
+}
+
+TEST(GpuRegister, MatchesReferenceAtTheBenchmarkShapeB56T168) {
+  SKIP_WITHOUT_GPU();
+  // 56 clusters of 2 CTAs (112 SMs on an H100) over 168 steps
+  expect_register_matches_reference({"B56_T168_H128", {56, 168, 10, 128, 1, 24}, 56, LossKind::kMse, OptimizerOptions{}});
+}
+
+TEST(GpuRegister, MatchesReferenceWithSeveralSamplesPerSliceAndPartialBatches) {
+  SKIP_WITHOUT_GPU();
+  const int sms = query_devices().at(0).sm_count;
+  // batches past one sample per SM: 2, 3 or 4 samples per slice (batch chunk 2 and 4), and past
+  // 4 per SM, a second wave; built for B, loaded with fewer, so the last slice is partial
+  const int two = sms + 1, three = 2 * sms + 1, many = 4 * sms + 7;
+  expect_register_matches_reference({"2_per_slice_H64", {two, 12, 5, 64, 1, 6}, two, LossKind::kMse, OptimizerOptions{}});
+  expect_register_matches_reference({"3_per_slice_H33_partial", {three, 12, 5, 33, 1, 6}, 7, LossKind::kL1,
+                                     OptimizerOptions{}});
+  expect_register_matches_reference({"waves_H128", {many, 12, 5, 128, 1, 6}, many, LossKind::kMse, OptimizerOptions{}});
+  expect_register_matches_reference({"waves_H128_partial", {many, 12, 5, 128, 1, 6}, many - 5, LossKind::kMse,
+                                     OptimizerOptions{}});
+  // one sample per slice, partial: 37 of 56
+  expect_register_matches_reference({"partial_37_of_56_H100", {56, 24, 5, 100, 1, 24}, 37, LossKind::kMse,
+                                     OptimizerOptions{}});
+}
+
+TEST(GpuRegister, RefusesOneUnitMoreWithTheLimitInTheMessage) {
+  SKIP_WITHOUT_GPU();
+  try {
+    make_backend("cuda_register", {8, 24, 5, 129, 1, 24});
+    FAIL() << "H=129 was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("limit H=128"), std::string::npos) << e.what();
   }
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "fedload/core/error.hpp"
 #include "fedload/kernels/backend.hpp"
@@ -67,6 +68,114 @@ TEST(ClusterPlan, FitsTheClientShapesUpToH256AndRefusesH512) {
 
 TEST(ClusterPlan, TriesHoppersLargestClusterFirstThenThePortableSize) {
   EXPECT_EQ(cluster_sizes_to_try(64), (std::vector<int>{16, 8}));
+}
+
+TEST(RegisterPlan, PadsHToABucketAndHoldsEveryWeightInRegisters) {
+  for (int H = 1; H <= kRegisterMaxHidden; ++H) {
+    const auto p = plan_register_lstm(H, 8, kH100Sms);
+    ASSERT_TRUE(p) << H;
+    EXPECT_GE(p->bucket, H) << H;
+    EXPECT_TRUE(p->bucket == 32 || p->bucket == 64 || p->bucket == 128) << H;
+    EXPECT_TRUE(p->bucket == 32 || p->bucket / 2 < H) << H;  // the smallest bucket that holds H
+    EXPECT_EQ(p->cluster, p->bucket == 128 ? 2 : 1) << H;
+    // the 4 (HP/C) rows of length HP of a CTA, spread over its threads without remainder
+    EXPECT_EQ(p->threads * p->weight_registers, 4 * (p->bucket / p->cluster) * p->bucket) << H;
+    EXPECT_LE(p->threads, 1024) << H;
+    // the weights take at most half of the 64K-register file at one CTA per SM
+    EXPECT_LE(p->threads * p->weight_registers, 32 * 1024) << H;
+  }
+  const auto odd = plan_register_lstm(33, 3, kH100Sms);
+  ASSERT_TRUE(odd);
+  EXPECT_EQ(odd->bucket, 64);
+  EXPECT_EQ(odd->threads, 512);
+  EXPECT_EQ(odd->weight_registers, 32);
+  const auto top = plan_register_lstm(128, 32, kH100Sms);
+  ASSERT_TRUE(top);
+  EXPECT_EQ(top->cluster, 2);
+  EXPECT_EQ(top->weight_registers, 64);
+  EXPECT_EQ(plan_register_lstm(32, 1, kH100Sms)->weight_registers, 16);
+}
+
+TEST(RegisterPlan, RefusesHAbove128WithTheLimitAndTheReason) {
+  std::string why;
+  EXPECT_FALSE(plan_register_lstm(129, 1, kH100Sms, &why));
+  EXPECT_NE(why.find("limit H=128"), std::string::npos) << why;
+  EXPECT_NE(why.find("register file"), std::string::npos) << why;
+  EXPECT_FALSE(plan_register_lstm(256, 32, kH100Sms));
+  EXPECT_FALSE(plan_register_lstm(0, 1, kH100Sms, &why));
+  EXPECT_FALSE(plan_register_lstm(64, 0, kH100Sms, &why));
+  EXPECT_NE(why.find("B=0"), std::string::npos) << why;
+  // a cluster of 2 cannot run on one SM
+  EXPECT_FALSE(plan_register_lstm(100, 1, 1, &why));
+  EXPECT_TRUE(plan_register_lstm(64, 1, 1));
+}
+
+// every sample of a batch of b lies in exactly one slice, and no slice is empty
+void expect_slices_cover(const RegisterPlan& p, int b) {
+  const int S = register_slices(p, b);
+  std::vector<int> owner(b, 0);
+  for (int s = 0; s < S; ++s) {
+    const int first = s * p.slice_batch, last = std::min(b, (s + 1) * p.slice_batch);
+    EXPECT_LT(first, last) << "empty slice " << s << " of " << S << " at b=" << b;
+    for (int k = first; k < last; ++k) ++owner[k];
+  }
+  for (int k = 0; k < b; ++k) EXPECT_EQ(owner[k], 1) << "sample " << k << " of b=" << b;
+}
+
+TEST(RegisterPlan, SlicesCoverEverySampleOnceAndFillTheSmsWithoutASecondWave) {
+  for (int sms : {kH100Sms, 16, 3}) {
+    for (int H : {33, 64, 128}) {
+      for (int B = 1; B <= 1200; B += (B < 64 ? 1 : 37)) {
+        SCOPED_TRACE(::testing::Message() << "SMs=" << sms << " H=" << H << " B=" << B);
+        const auto p = plan_register_lstm(H, B, sms);
+        ASSERT_TRUE(p);
+        EXPECT_EQ(p->slices, register_slices(*p, B));
+        EXPECT_GE(p->slice_batch, 1);
+        EXPECT_LE(p->slice_batch, kRegisterMaxSliceBatch);
+        EXPECT_GE(p->batch_chunk, p->slice_batch);
+        EXPECT_TRUE(p->batch_chunk == 1 || p->batch_chunk == 2 || p->batch_chunk == 4);
+        const int fit = sms / p->cluster;
+        if (B <= kRegisterMaxSliceBatch * fit) {
+          EXPECT_LE(p->slices * p->cluster, sms);  // one wave
+          EXPECT_EQ(p->waves, 1);
+          // the fewest samples per slice one wave allows
+          EXPECT_EQ(p->slice_batch, (B + fit - 1) / fit);
+        } else {
+          EXPECT_EQ(p->slice_batch, kRegisterMaxSliceBatch);
+          EXPECT_GT(p->waves, 1);
+        }
+        expect_slices_cover(*p, B);
+        // a partial batch loaded into a backend built for B runs on fewer slices of the same size
+        expect_slices_cover(*p, (B + 1) / 2);
+      }
+    }
+  }
+}
+
+TEST(RegisterPlan, ClientShapesRunOneSamplePerSlice) {
+  // B = 32 at H = 128: 32 clusters of 2 (64 of 132 SMs); B = 56: 112 SMs; B = 3 at H = 33: 3 CTAs
+  for (const auto& [H, B, S] : std::vector<std::tuple<int, int, int>>{{128, 32, 32}, {128, 56, 56}, {33, 3, 3},
+                                                                      {64, 1, 1}, {64, 132, 132}}) {
+    const auto p = plan_register_lstm(H, B, kH100Sms);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->slices, S) << H << " " << B;
+    EXPECT_EQ(p->slice_batch, 1) << H << " " << B;
+    EXPECT_EQ(p->batch_chunk, 1) << H << " " << B;
+  }
+  // B = 200 at H = 128: 66 clusters fit, 4 samples each -> 50 slices; B = 133 at H = 64: 2 each
+  const auto p200 = plan_register_lstm(128, 200, kH100Sms);
+  EXPECT_EQ(p200->slice_batch, 4);
+  EXPECT_EQ(p200->slices, 50);
+  const auto p133 = plan_register_lstm(64, 133, kH100Sms);
+  EXPECT_EQ(p133->slice_batch, 2);
+  EXPECT_EQ(p133->slices, 67);
+  EXPECT_EQ(p133->batch_chunk, 2);
+  EXPECT_EQ(plan_register_lstm(64, 300, kH100Sms)->batch_chunk, 4);  // 3 per slice
+  // beyond 4 samples per SM the slices take a second wave rather than more samples each
+  const auto big = plan_register_lstm(128, 1000, kH100Sms);
+  EXPECT_EQ(big->slice_batch, 4);
+  EXPECT_EQ(big->slices, 250);
+  EXPECT_EQ(big->waves, 4);
 }
 
 TEST(StepKernel, BatchChunkNeverExceedsTheBatch) {
@@ -287,10 +396,11 @@ TEST(GpuWithoutDevice, QueryIsEmptyAndBackendsSayWhy) {
   }
   // the precision and eager variants are registered beside the backends they vary
   EXPECT_NE(std::find(names.begin(), names.end(), "cuda_tf32"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "cuda_register"), names.end());
   const bool cudnn = std::find(names.begin(), names.end(), "cudnn") != names.end();
   for (const std::string& n : cudnn_backend_names())
     EXPECT_EQ(std::find(names.begin(), names.end(), n) != names.end(), cudnn) << n;
-  for (const char* name : {"cuda", "cuda_persistent", "cuda_tf32", "cudnn_eager", "cudnn_tf32"}) {
+  for (const char* name : {"cuda", "cuda_persistent", "cuda_register", "cuda_tf32", "cudnn_eager", "cudnn_tf32"}) {
     if (std::find(names.begin(), names.end(), name) == names.end()) continue;  // built without cuDNN
     try {
       make_backend(name, {2, 3, 4, 8, 1, 2});
