@@ -131,7 +131,7 @@ void bench_train_step(benchmark::State& state, const std::string& backend) {
   for (auto& v : y) v = static_cast<float>(rng.uniform(-1, 1));
   b->set_params(params.data());
   b->load_batch(x.data(), y.data(), d.B);
-  state.SetLabel(fedload::kernels::backend_detail(*b));  // e.g. the cuDNN algorithm that runs
+  state.SetLabel((b->name() == backend ? "" : b->name() + " ") + fedload::kernels::backend_detail(*b));  // "auto": what it chose; the cuDNN algorithm
   const fedload::kernels::OptimizerOptions adam;  // Adam, lr 1e-3
   for (auto _ : state) {
     state.SetIterationTime(b->time_train_steps(kStepsPerMeasurement, fedload::kernels::LossKind::kMse, adam));

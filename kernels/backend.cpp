@@ -1,5 +1,5 @@
-// The flat forecaster layout, the backend registry, the default step timer and the default
-// (refusing) proximal center.
+// The flat forecaster layout, the backend registry ("auto" in auto_backend.cpp), the default step
+// timer and the default (refusing) proximal center.
 #include "fedload/kernels/backend.hpp"
 
 #include <chrono>
@@ -7,6 +7,7 @@
 
 #include "fedload/core/error.hpp"
 #include "fedload/core/named_registry.hpp"
+#include "fedload/kernels/auto_backend.hpp"
 #include "fedload/kernels/registration.hpp"
 
 namespace fedload::kernels {
@@ -94,6 +95,7 @@ void register_builtin_backends() {
     register_cpu_reference_backends();
     register_cpu_fast_backends();
     register_gpu_backends();
+    register_auto_backend();  // "auto": the first of a fixed order that constructs
   });
 }
 

@@ -1,7 +1,9 @@
-# fedload_kernels: the kernel contracts, the backend registry and the CPU reference backend.
+# fedload_kernels: the kernel contracts, the backend registry (and its "auto" choice) and the CPU
+# reference backend.
 # No MPI and no HDF5: GPU tests and benchmarks link it on machines that have neither.
 add_library(fedload_kernels STATIC
   ${CMAKE_CURRENT_LIST_DIR}/backend.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/auto_backend.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/reference/lstm.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/reference/linear.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/reference/embedding.cpp

@@ -26,3 +26,4 @@ fedload_add_cli_test(fedload_federated_run_tests integration/federated_run_test.
 fedload_add_cli_test(fedload_federated_resume_tests integration/federated_resume_test.cpp TIMEOUT 600)
 fedload_add_cli_test(fedload_federated_faults_tests integration/federated_faults_test.cpp TIMEOUT 600)
 fedload_add_cli_test(fedload_verify_tests integration/verify_test.cpp)
+fedload_add_cli_test(fedload_auto_backend_run_tests integration/auto_backend_run_test.cpp)

@@ -100,8 +100,9 @@ class FederatedExperiment final : public Experiment {
     data::ClientDatasets data = data::build_client_datasets(opts, seed);
     dims_ = forecaster_dims(cfg_, data);
     columns_ = data.columns;
-    auto backend = kernels::make_backend(cfg_.get_string("backend.kind"), dims_);
-    backend_name_ = backend->name();
+    kernels::BackendChoice choice = kernels::choose_backend(cfg_.get_string("backend.kind"), dims_);
+    backend_ = backend_record(choice);
+    auto backend = std::move(choice.backend);
     global_.resize(kernels::forecaster_param_count(dims_));
     kernels::init_forecaster_params(dims_, seed, global_.data());
 
@@ -163,7 +164,7 @@ class FederatedExperiment final : public Experiment {
     schema.array({"checkpoint/state_bytes", io::ElementType::kInt64, 0, "bytes", "state bytes of each checkpoint"});
     schema.array({"checkpoint/round", io::ElementType::kInt64, 0, "", "round of each checkpoint"});
 
-    attrs.push_back({"backend", backend_name_});
+    add_backend_attributes(attrs, backend_);  // rank 0's; run() checks that every rank agrees
     attrs.push_back({"mode", cfg_.get_string("fl.mode")});
     attrs.push_back({"clients", static_cast<std::int64_t>(clients_)});
     attrs.push_back({"strategy", strategy_->name()});
@@ -221,6 +222,7 @@ class FederatedExperiment final : public Experiment {
     transport_ = comm::make_mpi_transport(ctx.mpi);
     auto& tr = *transport_;
     const bool root = ctx.mpi.is_root();
+    backend_per_rank_ = backends_if_ranks_differ(ctx.mpi, backend_.ran);
     {
       TransportPhase t(phases, "write", 0, tr);
       const auto rows = decode_client_rows(tr.gather_bytes(encode_client_rows(local_->rows(ctx.mpi.rank())), 0));
@@ -232,9 +234,12 @@ class FederatedExperiment final : public Experiment {
         most = std::max(most, c.size());
         least = std::min(least, c.size());
       }
+      if (backend_.kind != backend_.ran)
+        std::printf("fedload: backend.kind = %s chose %s: %s\n", backend_.kind.c_str(), backend_.ran.c_str(),
+                    backend_.reason.c_str());
       std::printf("fedload: federated %s, %zu clients on %d rank(s) (%zu-%zu per rank), %lld rounds, backend %s, %zu parameters\n",
                   strategy_->name().c_str(), clients_, ctx.mpi.size(), least, most, static_cast<long long>(rounds_),
-                  backend_name_.c_str(), global_.size());
+                  backend_.ran.c_str(), global_.size());
       std::fflush(stdout);
     }
 
@@ -285,6 +290,7 @@ class FederatedExperiment final : public Experiment {
     a.push_back({"final_model_sha256", sha256_hex(global_.data(), global_.size() * sizeof(float))});
     a.push_back({std::string(io::kProvenanceHeadAttribute), to_hex(chain_.head())});
     a.push_back({"rounds_run", last_.round});
+    if (!backend_per_rank_.empty()) a.push_back({"backend_per_rank", io::StringList(backend_per_rank_)});
     add_pooled_metric_attributes(a, metrics_);
     return a;
   }
@@ -292,7 +298,7 @@ class FederatedExperiment final : public Experiment {
   std::vector<std::string> summary() const override {
     std::vector<std::string> lines;
     lines.push_back(fmt::format("{} rounds of {} over {} clients on {} rank(s), backend {}", last_.round,
-                                strategy_->name(), clients_, mpi_.size(), backend_name_));
+                                strategy_->name(), clients_, mpi_.size(), backend_.text()));
     append_pooled_metric_lines(lines, metrics_);
     lines.push_back(fmt::format("final model sha256 {}", sha256_hex(global_.data(), global_.size() * sizeof(float))));
     return lines;
@@ -563,7 +569,8 @@ class FederatedExperiment final : public Experiment {
   fl::Placement placement_;
   kernels::ForecasterDims dims_;
   std::vector<std::string> columns_;
-  std::string backend_name_;
+  BackendRecord backend_;  // this rank's
+  std::vector<std::string> backend_per_rank_;  // rank 0: every rank's backend, when they differ
   std::unique_ptr<FederatedClients> local_;
   std::unique_ptr<fl::Strategy> strategy_;
   fl::SelectionOptions selection_;

@@ -17,6 +17,7 @@
 #include "fedload/core/error.hpp"
 #include "fedload/core/sha256.hpp"
 #include "fedload/data/time.hpp"
+#include "fedload/kernels/auto_backend.hpp"
 #include "fedload/kernels/backend.hpp"
 #include "fedload/kernels/init.hpp"
 #include "fedload/model/trainer.hpp"
@@ -51,7 +52,9 @@ class ForecastExperiment final : public Experiment {
     const auto seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
     data_ = data::build_client_datasets(data_options_from_config(cfg_), seed);
     dims_ = forecaster_dims(cfg_, data_);
-    backend_ = kernels::make_backend(cfg_.get_string("backend.kind"), dims_);
+    kernels::BackendChoice choice = kernels::choose_backend(cfg_.get_string("backend.kind"), dims_);
+    backend_info_ = backend_record(choice);
+    backend_ = std::move(choice.backend);
     params_.resize(kernels::forecaster_param_count(dims_));
     kernels::init_forecaster_params(dims_, seed, params_.data());
     backend_->set_params(params_.data());
@@ -71,7 +74,7 @@ class ForecastExperiment final : public Experiment {
     declare_client_table(schema, data_.columns);
     declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
     add_data_and_model_attributes(attrs, data_, dims_);
-    attrs.push_back({"backend", backend_->name()});
+    add_backend_attributes(attrs, backend_info_);
     attrs.push_back({"mode", cfg_.get_string("fl.mode")});
     attrs.push_back({"clients", static_cast<std::int64_t>(data_.clients.size())});
   }
@@ -91,9 +94,13 @@ class ForecastExperiment final : public Experiment {
     o.seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
     o.lr_decay = cfg_.get_double("train.lr_decay");
     o.lr_decay_patience = static_cast<int>(cfg_.get_int("train.lr_decay_patience"));
-    if (ctx.mpi.is_root())
+    if (ctx.mpi.is_root()) {
+      if (backend_info_.kind != backend_info_.ran)
+        std::printf("fedload: backend.kind = %s chose %s: %s\n", backend_info_.kind.c_str(),
+                    backend_info_.ran.c_str(), backend_info_.reason.c_str());
       std::printf("fedload: training %s (%zu parameters) on %zu windows of %zu client(s), validating on %zu\n",
                   backend_->name().c_str(), params_.size(), train.n, data_.clients.size(), val.n);
+    }
     {
       PhaseTimer t(phases, "local_train");
       history_ = model::train_forecaster(*backend_, {train.x.data(), train.y.data(), train.n},
@@ -145,7 +152,7 @@ class ForecastExperiment final : public Experiment {
     lines.push_back(fmt::format("{} epochs (best {}){}, {} client(s), {} test days, backend {}",
                                 history_.epochs.size(), history_.best_epoch + 1,
                                 refit_ ? fmt::format(", refit {} epochs on train + validation", refit_history_.epochs.size()) : "",
-                                data_.clients.size(), forecasts_.empty() ? 0 : test_days(), backend_->name()));
+                                data_.clients.size(), forecasts_.empty() ? 0 : test_days(), backend_info_.text()));
     append_pooled_metric_lines(lines, metrics_);
     return lines;
   }
@@ -188,6 +195,7 @@ class ForecastExperiment final : public Experiment {
   data::ClientDatasets data_;
   kernels::ForecasterDims dims_;
   std::unique_ptr<kernels::ForecasterBackend> backend_;
+  BackendRecord backend_info_;
   std::vector<float> params_, init_params_;
   bool refit_ = false;
   model::TrainHistory history_, refit_history_;

@@ -59,7 +59,7 @@ void add_fl_keys(ConfigSchema& s) {
 
 void add_backend_keys(ConfigSchema& s) {
   s.string("backend.kind", "cpu",
-           "training backend by name (see `fedload --version`): cpu (fast), cpu_reference (the judge); cuda, cuda_stream, cuda_persistent, cuda_cluster, cudnn* where built with CUDA");
+           "training backend by name (see `fedload --version`): cpu (fast), cpu_reference (the judge); cuda, cuda_stream, cuda_persistent, cuda_cluster, cudnn* where built with CUDA; auto = the fastest for the model's shape by a fixed rule (README: \"Choosing a backend\"), cpu without a GPU");
 }
 
 }  // namespace fedload::app

@@ -1,9 +1,13 @@
 #include "fedload/app/training_config.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "fedload/data/features.hpp"
 #include "fedload/data/time.hpp"
+#include "fedload/kernels/gpu_backends.hpp"
 
 namespace fedload::app {
 
@@ -15,6 +19,33 @@ kernels::OptimizerOptions optimizer_options(const Config& c) {
   o.weight_decay = static_cast<float>(c.get_double("train.weight_decay"));
   o.max_grad_norm = static_cast<float>(c.get_double("train.max_grad_norm"));
   return o;
+}
+
+std::string BackendRecord::text() const {
+  return kind == ran ? ran : fmt::format("{} (chosen by {})", ran, kind);
+}
+
+BackendRecord backend_record(const kernels::BackendChoice& choice) {
+  return {choice.backend->name(), choice.kind, choice.reason, kernels::backend_detail(*choice.backend)};
+}
+
+void add_backend_attributes(io::AttributeList& attrs, const BackendRecord& b) {
+  attrs.push_back({"backend", b.ran});
+  attrs.push_back({"backend_kind", b.kind});
+  attrs.push_back({"backend_choice", b.reason});
+  attrs.push_back({"backend_detail", b.detail});
+}
+
+std::vector<std::string> backends_if_ranks_differ(const comm::MpiSession& mpi, const std::string& mine) {
+  const auto all = mpi.gather_to_root(std::vector<char>(mine.begin(), mine.end()));
+  std::vector<std::string> names;
+  for (const auto& b : all) names.emplace_back(b.begin(), b.end());
+  if (std::all_of(names.begin(), names.end(), [&](const std::string& n) { return n == names.front(); })) return {};
+  std::string list;
+  for (std::size_t r = 0; r < names.size(); ++r) list += fmt::format(" {}:{}", r, names[r]);
+  std::printf("fedload: note: the ranks run different backends (rank:backend):%s\n", list.c_str());
+  std::fflush(stdout);
+  return names;
 }
 
 kernels::LossKind loss_kind(const Config& c) {
