@@ -88,4 +88,27 @@ __device__ __forceinline__ void lstm_unit_step_forward(int B, int T, int H, int 
   if (t == 0) h_prev_seq[row * H + j] = 0.0f;
 }
 
+// What the backward cell update of (b, j) at step t reads from global memory (the layouts of
+// the step kernels; dh_in is [b][T][H], or [b][H] for the top layer's last step only when
+// last_only). The cluster and register recurrences load it ahead of the step that uses it.
+struct CellInputs {
+  float i, f, g, o, c, c_prev, dh_ext;
+};
+
+__device__ __forceinline__ CellInputs load_cell_inputs(int b, int j, int t, int T, int H, const float* __restrict__ gates,
+                                                       const float* __restrict__ c_seq, const float* __restrict__ dh_in,
+                                                       int last_only) {
+  const std::size_t row = std::size_t(b) * T + t;
+  const float* g = gates + row * 4 * H;
+  CellInputs in;
+  in.i = g[j];
+  in.f = g[H + j];
+  in.g = g[2 * H + j];
+  in.o = g[3 * H + j];
+  in.c = c_seq[row * H + j];
+  in.c_prev = t > 0 ? c_seq[(row - 1) * H + j] : 0.0f;
+  in.dh_ext = !last_only ? dh_in[row * H + j] : (t == T - 1 ? dh_in[std::size_t(b) * H + j] : 0.0f);
+  return in;
+}
+
 }  // namespace fedload::kernels::cuda

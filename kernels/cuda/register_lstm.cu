@@ -196,28 +196,6 @@ __global__ void __launch_bounds__(HP / C * kLanes, 1)
   }
 }
 
-// What the backward cell update of (b, j) at step t reads from global memory.
-struct CellInputs {
-  float i, f, g, o, c, c_prev, dh_ext;
-};
-
-__device__ __forceinline__ CellInputs load_cell_inputs(int b, int j, int t, int T, int H,
-                                                       const float* __restrict__ gates,
-                                                       const float* __restrict__ c_seq,
-                                                       const float* __restrict__ dh_in, int last_only) {
-  const std::size_t row = std::size_t(b) * T + t;
-  const float* g = gates + row * 4 * H;
-  CellInputs in;
-  in.i = g[j];
-  in.f = g[H + j];
-  in.g = g[2 * H + j];
-  in.o = g[3 * H + j];
-  in.c = c_seq[row * H + j];
-  in.c_prev = t > 0 ? c_seq[(row - 1) * H + j] : 0.0f;
-  in.dh_ext = !last_only ? dh_in[row * H + j] : (t == T - 1 ? dh_in[std::size_t(b) * H + j] : 0.0f);
-  return in;
-}
-
 template <int HP, int C, int BC>
 __global__ void __launch_bounds__(HP / C * kLanes, 1)
     lstm_register_backward_kernel(int B, int T, int H, int Bs, const float* __restrict__ w_hh,

@@ -102,6 +102,17 @@ DataOptions synthetic_options() {
   return o;
 }
 
+// ETTh1's six load columns as six clients, one window a day, 30 test days
+DataOptions etth1_six_load_columns() {
+  DataOptions o;
+  o.source = DataSource::kCsv;
+  o.path = ett("ETTh1.csv");
+  o.columns = {"HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL"};
+  o.stride = 24;
+  o.split.test_days = 30;
+  return o;
+}
+
 TEST(DataOnlyClients, SyntheticColumnClientAloneEqualsItselfAmongAll) {
   expect_share_equals_whole(synthetic_options(), {4}, 17);
   expect_share_equals_whole(synthetic_options(), {0, 2, 5}, 17);
@@ -182,12 +193,7 @@ TEST(DataOnlyClients, BadIdsAreInputErrorsAndAClientNotBuiltFailsLoudly) {
 
 TEST(DataOnlyClients, EttColumnAndShardClientsAloneEqualThemselvesAmongAll) {
   REQUIRE_ETT("ETTh1.csv");
-  DataOptions o;
-  o.source = DataSource::kCsv;
-  o.path = ett("ETTh1.csv");
-  o.columns = {"HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL"};
-  o.stride = 24;
-  o.split.test_days = 30;
+  DataOptions o = etth1_six_load_columns();
   expect_share_equals_whole(o, {3}, 0);
   expect_share_equals_whole(o, {0, 5}, 0);
 
@@ -238,12 +244,7 @@ TEST(DataOnlyClients, ChooseClientsIsCalledOnceWithTheRunsCountAndMayChooseNone)
 
 TEST(DataOnlyClients, EttChooseClientsReadsTheFileOnceAndBuildsTheShare) {
   REQUIRE_ETT("ETTh1.csv");
-  DataOptions o;
-  o.source = DataSource::kCsv;
-  o.path = ett("ETTh1.csv");
-  o.columns = {"HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL"};
-  o.stride = 24;
-  o.split.test_days = 30;
+  DataOptions o = etth1_six_load_columns();
   std::vector<std::size_t> counts;
   o.choose_clients = [&counts](std::size_t n) {
     counts.push_back(n);
