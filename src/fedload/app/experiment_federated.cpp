@@ -19,7 +19,9 @@
 #include "fedload/app/experiment.hpp"
 #include "fedload/app/federated_client.hpp"
 #include "fedload/app/forecast_evaluation.hpp"
+#include "fedload/app/round_aggregator.hpp"
 #include "fedload/app/round_messages.hpp"
+#include "fedload/app/transport_phase.hpp"
 #include "fedload/app/training_config.hpp"
 #include "fedload/comm/mpi_transport.hpp"
 #include "fedload/comm/transport.hpp"
@@ -27,7 +29,6 @@
 #include "fedload/core/error.hpp"
 #include "fedload/core/sha256.hpp"
 #include "fedload/core/stall_watchdog.hpp"
-#include "fedload/fl/exact_sum.hpp"
 #include "fedload/fl/placement.hpp"
 #include "fedload/fl/selection.hpp"
 #include "fedload/fl/strategy.hpp"
@@ -42,26 +43,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // checkpoint state bytes are stored 8 per int64 word, the last one zero-padded
 constexpr std::size_t state_words_for(std::size_t bytes) { return (bytes + 7) / 8; }
-
-// a phase timer that also records the bytes the transport moved while it ran
-class TransportPhase {
- public:
-  TransportPhase(std::vector<PhaseSample>& out, const char* phase, std::int64_t round, const comm::Transport& t)
-      : timer_(out, phase, round), transport_(t), start_(t.counts()) {
-    note_progress(phase, round, true);  // a collective: the StallWatchdog allows for the peers
-  }
-  ~TransportPhase() {
-    const auto now = transport_.counts();
-    timer_.add_bytes(now.bytes_sent - start_.bytes_sent, now.bytes_received - start_.bytes_received);
-  }
-  TransportPhase(const TransportPhase&) = delete;
-  TransportPhase& operator=(const TransportPhase&) = delete;
-
- private:
-  PhaseTimer timer_;  // stops after the destructor's body has added the bytes
-  const comm::Transport& transport_;
-  comm::TransferCounts start_;
-};
 
 model::ForecastMetrics metrics_or_nan(const model::ForecastSums& s) {
   if (s.n_nonzero == 0) return {kNaN, kNaN, kNaN, kNaN};
@@ -220,6 +201,7 @@ class FederatedExperiment final : public Experiment {
 
   void run(ExperimentContext& ctx, std::vector<PhaseSample>& phases) override {
     transport_ = comm::make_mpi_transport(ctx.mpi);
+    aggregator_ = std::make_unique<RoundAggregator>(*transport_, exact_);
     auto& tr = *transport_;
     const bool root = ctx.mpi.is_root();
     backend_per_rank_ = backends_if_ranks_differ(ctx.mpi, backend_.ran);
@@ -352,12 +334,12 @@ class FederatedExperiment final : public Experiment {
       std::vector<fl::ClientReport> reports;
       for (const auto& m : round_reports_) reports.push_back(m.report);
       coefficients = strategy_->coefficients(reports);
-      if (coefficients && exact_) {
-        aggregate_linear(phases, r, *coefficients, updates);
-      } else if (coefficients) {
-        aggregate_float(phases, r, *coefficients, updates);
+      if (coefficients) {
+        std::vector<double> mine_c;  // this rank's updates' coefficients, in their order
+        for (const auto& u : updates) mine_c.push_back((*coefficients)[report_index(u.report.client)]);
+        aggregator_->apply_linear(phases, r, mine_c, coefficients->size(), updates, global_);
       } else {
-        aggregate_gathered(phases, r, reports, updates);
+        aggregator_->apply_gathered(phases, r, *strategy_, reports, updates, global_);
       }
       global_synced_ = tr.size() == 1;  // the new model is on rank 0 only
       double loss = 0, weight = 0;
@@ -386,107 +368,11 @@ class FederatedExperiment final : public Experiment {
     return s;
   }
 
-  // g' = g + sum_i c_i delta_i, the sum exact in int64 fixed point: each rank adds its own
-  // clients' terms, the transport sums the ranks' partial sums; integers make that order-free
-  void aggregate_linear(std::vector<PhaseSample>& phases, std::int64_t r, const std::vector<double>& c,
-                        const std::vector<LocalUpdate>& updates) {
-    auto& tr = *transport_;
-    const auto index = [this](std::int64_t client) { return report_index(client); };
-    // the exponent rule of fl::Strategy::aggregate (K times the largest term bound, a max is
-    // exact in any order), so this distributed sum equals that single-process reference bit for bit
-    double largest = 0;
-    for (const auto& u : updates)
-      largest = std::max(largest, fl::fixed_point_term_bound(c[index(u.report.client)], u.delta));
-    {
-      TransportPhase t(phases, "communicate", r, tr);
-      tr.allreduce_max(comm::buffer_of(std::span<double>(&largest, 1)));
-    }
-    const int exponent = fl::fixed_point_exponent(static_cast<double>(c.size()) * largest);
-    // buffers kept across rounds; the first client's terms are written, not added to zeros
-    auto& partial = fixed_partial_;
-    auto& total = fixed_total_;
-    partial.resize(global_.size());
-    {
-      PhaseTimer t(phases, "update_transform", r);
-      if (updates.empty()) std::fill(partial.begin(), partial.end(), 0);
-      for (std::size_t i = 0; i < updates.size(); ++i) {
-        const auto& u = updates[i];
-        if (i == 0)
-          fl::encode_fixed(c[index(u.report.client)], u.delta, exponent, partial);
-        else
-          fl::accumulate_fixed(c[index(u.report.client)], u.delta, exponent, partial);
-      }
-    }
-    if (tr.rank() == 0) total.resize(global_.size());
-    {
-      TransportPhase t(phases, "communicate", r, tr);
-      tr.reduce_sum(comm::const_buffer_of(std::span<const std::int64_t>(partial)),
-                    comm::buffer_of(std::span<std::int64_t>(total)), 0);
-    }
-    if (tr.rank() == 0) {
-      PhaseTimer t(phases, "aggregate", r);
-      fl::fixed_to_float(total, exponent, global_, global_);  // may alias (exact_sum.hpp)
-    }
-  }
-
-  // fl.aggregation = "float": the same sum in float32 — each rank adds its clients' terms in
-  // client-id order, MPI's reduction adds the ranks' partial sums — as fast as a plain reduce,
-  // but the order of the additions, and so the model's last bits, depends on the placement
-  void aggregate_float(std::vector<PhaseSample>& phases, std::int64_t r, const std::vector<double>& c,
-                       const std::vector<LocalUpdate>& updates) {
-    auto& tr = *transport_;
-    auto& partial = float_partial_;
-    auto& total = float_total_;
-    partial.resize(global_.size());
-    {
-      PhaseTimer t(phases, "update_transform", r);
-      if (updates.empty()) std::fill(partial.begin(), partial.end(), 0.0f);
-      for (std::size_t i = 0; i < updates.size(); ++i) {
-        const auto& u = updates[i];
-        const auto ci = static_cast<float>(c[report_index(u.report.client)]);
-        if (i == 0)
-          for (std::size_t j = 0; j < partial.size(); ++j) partial[j] = ci * u.delta[j];
-        else
-          for (std::size_t j = 0; j < partial.size(); ++j) partial[j] += ci * u.delta[j];
-      }
-    }
-    if (tr.rank() == 0) total.resize(global_.size());
-    {
-      TransportPhase t(phases, "communicate", r, tr);
-      tr.reduce_sum(comm::const_buffer_of(std::span<const float>(partial)), comm::buffer_of(std::span<float>(total)),
-                    0);
-    }
-    if (tr.rank() == 0) {
-      PhaseTimer t(phases, "aggregate", r);
-      for (std::size_t j = 0; j < global_.size(); ++j) global_[j] += total[j];
-    }
-  }
-
   // position of a client in this round's reports (sorted by client id)
   std::size_t report_index(std::int64_t client) const {
     const auto it = std::lower_bound(round_reports_.begin(), round_reports_.end(), client,
                                      [](const ReportMessage& m, std::int64_t id) { return m.report.client < id; });
     return static_cast<std::size_t>(it - round_reports_.begin());
-  }
-
-  // non-linear strategies see every update on rank 0, in client-id order
-  void aggregate_gathered(std::vector<PhaseSample>& phases, std::int64_t r, const std::vector<fl::ClientReport>& reports,
-                          const std::vector<LocalUpdate>& updates) {
-    auto& tr = *transport_;
-    std::vector<const LocalUpdate*> mine;
-    for (const auto& u : updates) mine.push_back(&u);
-    std::vector<UpdateMessage> all;
-    {
-      TransportPhase t(phases, "communicate", r, tr);
-      all = decode_updates(tr.gather_bytes(encode_updates(mine), 0));
-    }
-    if (tr.rank() != 0) return;
-    PhaseTimer t(phases, "aggregate", r);
-    std::vector<fl::ClientUpdateView> views;
-    for (std::size_t i = 0; i < all.size(); ++i) views.push_back({&reports.at(i), all[i].delta});
-    std::vector<float> next(global_.size());
-    strategy_->aggregate(global_, views, next);
-    global_.swap(next);
   }
 
   void write_checkpoint(io::ResultWriter& w, std::int64_t round) const {
@@ -576,8 +462,6 @@ class FederatedExperiment final : public Experiment {
   fl::SelectionOptions selection_;
   std::int64_t rounds_ = 0, eval_every_ = 1, checkpoint_every_ = 0;
   bool exact_ = true;  // fl.aggregation = "exact"
-  std::vector<std::int64_t> fixed_partial_, fixed_total_;  // aggregation buffers, kept across rounds
-  std::vector<float> float_partial_, float_total_;
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps
@@ -592,6 +476,7 @@ class FederatedExperiment final : public Experiment {
     }
   } stored_;
   std::unique_ptr<comm::Transport> transport_;
+  std::unique_ptr<RoundAggregator> aggregator_;  // on transport_
   std::vector<float> global_;
   bool global_synced_ = false;  // every rank holds the current global model
 
