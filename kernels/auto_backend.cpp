@@ -16,8 +16,7 @@
 //     T = 168, H = 512 a tie). Linear in B the crossing is at B = 3-8 by shape (already at B = 1
 //     for T = 24, H = 256): the rule takes cuDNN up to B = 3.
 //   cuda_cluster: also lost at B = 32 (1.3-2.5x slower than cuda_persistent or cuda); linear in B
-//   the
-//     crossing with the next backend is at B = 9-18, so the rule keeps it to the measured B <= 8.
+//     the crossing with the next backend is at B = 9-18, so the rule keeps it to the measured B <= 8.
 //   cuda_persistent: led the hand-written backends at H >= 256 up to B = 8 (1.1-1.2x over
 //     cuda) and at B = 32 for H = 128-256 (1.02-1.06x, a tie at H = 64); at H = 512 cuda led
 //     at B = 32 (1.06-1.11x), crossing at B = 21-23 linearly: the rule takes it to B = 16 there.
