@@ -200,6 +200,7 @@ BackendChoice choose_backend(const std::string& kind, const ForecasterDims& d) {
       return choice;
     } catch (const Error& e) {
       refusals += fmt::format(" {}: {};", c.name, e.what());
+      clear_device_error();  // a CUDA error of this candidate must not fail the next one
     }
   }
   throw_runtime_error("backend.kind = auto: no candidate backend could be constructed:{}",

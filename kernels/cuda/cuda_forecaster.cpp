@@ -44,7 +44,11 @@ class CudaForecaster final : public DeviceForecaster {
     if (rec == Recurrence::kRegister) plan_register();
   }
 
-  std::string detail() const override {
+  // how the recurrence runs, then whether the step is replayed as a graph ("graph", "eager",
+  // "eager (capture refused: ...)": GraphReplayPolicy)
+  std::string detail() const override { return recurrence_detail() + ", " + graph_detail(); }
+
+  std::string recurrence_detail() const {
     if (recurrence_ == Recurrence::kRegister)
       return fmt::format("W_hh in registers: bucket H<={}, {} slice(s) of {} sample(s) x {} CTA(s) x {} threads, "
                          "{} weight registers/thread, {} wave(s)",
@@ -56,7 +60,7 @@ class CudaForecaster final : public DeviceForecaster {
     if (recurrence_ == Recurrence::kPersistent)
       return fmt::format("persistent blocks={} units/block={} smem={}B", plan_.blocks, plan_.units_per_block,
                          plan_.smem_bytes);
-    return graph_ ? "step kernels, CUDA graph" : "step kernels, stream";
+    return "step kernels";
   }
 
   void poison_outputs() override {

@@ -140,9 +140,12 @@ void DeviceForecaster::forward_backward(LossKind loss) {
     enqueue_forward_backward(loss);
     return;
   }
+  if (action == StepAction::kCapture) return;  // capture_step launched the new graph
   CUDA_CHECK(cudaGraphLaunch(graphs_.at({b_, loss_key}).get(), stream()));
 }
 
+// Captures the step, instantiates it and launches it once; false (the step not run, eager from
+// now on) when any of that is refused.
 bool DeviceForecaster::capture_step(LossKind loss) {
   // the step is hundreds of small launches (T per layer and direction); replaying them as one
   // graph removes most of the CPU launch cost between them
@@ -168,6 +171,13 @@ bool DeviceForecaster::capture_step(LossKind loss) {
     } catch (const Error& e) {
       failure = e.what();
     }
+  }
+  if (failure.empty()) {
+    // the first launch of a new graph is part of the capture: a graph the runtime will not
+    // launch (refused before anything ran) means eager from now on, not a failing step
+    const cudaError_t launch = cudaGraphLaunch(graphs_.at(key).get(), stream());
+    if (launch != cudaSuccess)
+      failure = fmt::format("cudaGraphLaunch: {} ({})", cudaGetErrorName(launch), cudaGetErrorString(launch));
   }
   if (failure.empty()) {
     graph_policy_.captured(key.first, key.second);

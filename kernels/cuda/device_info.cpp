@@ -61,4 +61,6 @@ std::vector<DeviceInfo> query_devices(std::string* why_none) {
   return out;
 }
 
+void clear_device_error() { (void)cudaGetLastError(); }
+
 }  // namespace fedload::kernels

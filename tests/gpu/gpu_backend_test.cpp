@@ -249,6 +249,22 @@ TEST(GpuGraph, CudnnSaysWhetherItsStepIsAGraph) {
   EXPECT_EQ(e.find("graph"), std::string::npos) << e;
 }
 
+// The hand-written backends say the same: `cuda` replays a graph (or says why not),
+// `cuda_stream` never captures.
+TEST(GpuGraph, HandWrittenBackendsSayWhetherTheirStepIsAGraph) {
+  SKIP_WITHOUT_GPU();
+  const ForecasterDims d{8, 24, 5, 64, 1, 24};
+  const std::string g = backend_detail(*make_backend("cuda", d));
+  std::cout << "[ detail   ] cuda: " << g << "\n";
+  EXPECT_TRUE(g.find("step kernels, graph,") != std::string::npos ||
+              g.find("eager (capture refused: ") != std::string::npos ||
+              g.find("eager (FEDLOAD_CUDA_GRAPH=0)") != std::string::npos)
+      << g;
+  const std::string e = backend_detail(*make_backend("cuda_stream", d));
+  std::cout << "[ detail   ] cuda_stream: " << e << "\n";
+  EXPECT_NE(e.find("step kernels, eager,"), std::string::npos) << e;
+}
+
 int largest_persistent_hidden() {
   const auto devs = query_devices();
   int dev = 0;

@@ -33,6 +33,10 @@ struct DeviceInfo {
 // with the toolkit but no driver).
 std::vector<DeviceInfo> query_devices(std::string* why_none = nullptr);
 
+// Clears the CUDA runtime's last error, so that a GPU backend built after one that failed with a
+// CUDA error (e.g. out of memory) does not see that error at its first check; nothing without CUDA.
+void clear_device_error();
+
 // One line per device, for logs and result-file attributes.
 std::string describe(const DeviceInfo& d);
 
