@@ -188,6 +188,18 @@ TEST(FederatedFaults, HungRankIsEndedByTheStallTimeoutNamingTheStuckClient) {
   expect_incomplete_with_rounds_before(out, f.round);
 }
 
+// A healthy run is not "stuck" because one phase lasts longer than the timeout: every optimizer
+// step is a heartbeat. Here each centralized epoch (~1.2 s here) outlasts S = 1.
+TEST(FederatedFaults, StallTimeoutSparesATrainingPhaseLongerThanItself) {
+  TempDir dir;
+  const auto r = run_process("timeout -k 5 " + std::to_string(kBoundSeconds) + " " + fedload_binary() +
+                             " run --config " + std::string(FEDLOAD_SOURCE_DIR) +
+                             "/jobs/configs/centralized_quickstart.toml --set train.epochs=3 --set train.patience=0"
+                             " --set run.stall_timeout=1 --out " + (dir / "c.h5").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("no progress"), std::string::npos) << r.err;
+}
+
 TEST(FederatedFaults, FaultForAClientTheRunDoesNotHaveIsAnInputError) {
   TempDir dir;
   const auto out = dir / "f.h5";

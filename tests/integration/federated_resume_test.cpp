@@ -115,6 +115,12 @@ TEST(FederatedResume, RefusesACompleteRunAConfigChangeAndAFileWithoutCheckpoint)
   EXPECT_EQ(c.exit_code, 2);
   EXPECT_NE(c.err.find("no checkpoint"), std::string::npos) << c.err;
   for (const char* f : {"a.h5", "b.h5", "c.h5"}) EXPECT_FALSE(std::filesystem::exists(dir / f)) << f;
+  // the continued run never writes over the file it continues, even with output.overwrite
+  const auto size = std::filesystem::file_size(early);
+  const auto same = run_process(fedload_binary() + " run --resume " + early.string() + " --out " + early.string());
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_NE(same.err.find("is the file being resumed"), std::string::npos) << same.err;
+  EXPECT_EQ(std::filesystem::file_size(early), size);
 }
 
 }  // namespace

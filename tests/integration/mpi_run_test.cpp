@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "support/mpi_launch.hpp"
 #include "support/result_checks.hpp"
@@ -51,6 +52,30 @@ TEST(MpiRun, BadConfigIsReportedOnceAndEveryRankExitsWithTwo) {
   std::size_t said = 0;
   for (std::size_t p = r.err.find("out of range"); p != std::string::npos; p = r.err.find("out of range", p + 1)) ++said;
   EXPECT_EQ(said, 1u) << r.err;
+}
+
+// Only rank 0 touches the result file; when it cannot (the file exists, --out is a folder, its
+// parent is a file), every rank learns it before any collective, rank 0 says why once, and every
+// rank exits with 2. Before this, the other ranks waited forever in their next collective.
+TEST(MpiRun, AResultPathRank0CannotUseEndsEveryRankWithTwoAndOneMessage) {
+  TempDir dir;
+  const auto existing = dir / "exists.h5";
+  { std::ofstream(existing.string()) << "not a result file"; }
+  const std::string run = "timeout -k 5 60 " + mpirun_command(2) +
+                          " run --set fl.mode=federated --set fl.clients=2 --set fl.rounds=1 --set data.days=40"
+                          " --set data.test_days=4 --set data.val_days=0 --set model.hidden=8 --out ";
+  const auto r = run_process(run + existing.string());
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // 124 would be the old hang
+  std::size_t said = 0;
+  for (std::size_t p = r.err.find("already exists"); p != std::string::npos; p = r.err.find("already exists", p + 1))
+    ++said;
+  EXPECT_EQ(said, 1u) << r.err;
+  const auto folder = run_process(run + dir.path().string());
+  EXPECT_EQ(folder.exit_code, 2) << folder.err;
+  EXPECT_NE(folder.err.find("is a folder; give a file name"), std::string::npos) << folder.err;
+  const auto under_file = run_process(run + (existing / "r.h5").string());
+  EXPECT_EQ(under_file.exit_code, 2) << under_file.err;
+  EXPECT_NE(under_file.err.find("is not a folder"), std::string::npos) << under_file.err;
 }
 
 }  // namespace

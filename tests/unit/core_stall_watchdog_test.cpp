@@ -1,6 +1,6 @@
-// StallWatchdog: fires once nothing was reported for its timeout (twice that after a report of
-// waiting on peers), names the last report, is postponed by progress, and is the only one
-// installed. Timeouts are long against the reporting interval, so a loaded machine cannot make
+// StallWatchdog: fires once nothing was reported for its timeout (kWaitingFactor times that after
+// a report of waiting on peers), names the last place reported, is postponed by progress and
+// heartbeats, and is the only one installed. Timeouts are long against the reporting interval, so a loaded machine cannot make
 // these flaky; the assertions on idle time follow from the rule, not from a clock's speed.
 #include <gtest/gtest.h>
 
@@ -77,13 +77,27 @@ TEST(StallWatchdog, PhaseTimerReportsItsPhase) {
   EXPECT_EQ(f.what, "aggregate (round 5)");
 }
 
-TEST(StallWatchdog, WaitingOnPeersGetsTwiceTheTimeout) {
+TEST(StallWatchdog, WaitingOnPeersGetsTheWaitingFactor) {
   Fired f;
-  StallWatchdog w(0.3, f.callback());
+  StallWatchdog w(0.05, f.callback());
   note_progress("communicate", 2, true);
   ASSERT_TRUE(wait_until_fired(f, 20s));
   EXPECT_EQ(f.what, "communicate (round 2), waiting for other processes");
-  EXPECT_GE(f.idle, 0.6);
+  EXPECT_GE(f.idle, StallWatchdog::kWaitingFactor * 0.05);
+}
+
+TEST(StallWatchdog, HeartbeatsKeepItQuietAndKeepThePlace) {
+  Fired f;
+  StallWatchdog w(1.0, f.callback());
+  note_progress("local_train of client 3", 4);
+  const auto end = std::chrono::steady_clock::now() + 2s;
+  while (std::chrono::steady_clock::now() < end) {
+    note_heartbeat();
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(f.count(), 0);
+  ASSERT_TRUE(wait_until_fired(f, 20s));  // the heartbeats stopped
+  EXPECT_EQ(f.what, "local_train of client 3 (round 4)");
 }
 
 TEST(StallWatchdog, OneAtATimeAndAPositiveTimeout) {

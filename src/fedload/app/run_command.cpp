@@ -3,9 +3,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -81,6 +83,7 @@ std::vector<PhaseSample> decode_phases(const std::vector<char>& bytes) {
 // Collective: every rank's phase samples go to rank 0, which appends them to the timing table
 // with one flush; the samples are then cleared on every rank.
 void flush_timing(const comm::MpiSession& mpi, io::ResultWriter* writer, std::vector<PhaseSample>& phases) {
+  if (!mpi.is_root()) note_progress("write: timing to rank 0", 0, true);  // waits while rank 0 writes
   const auto all_phases = mpi.gather_to_root(encode_phases(phases));
   phases.clear();
   if (!writer) return;
@@ -111,16 +114,21 @@ Config config_of(const io::ResultReader& old, const std::string& path) {
   return cfg;
 }
 
-// Declaring reads each rank's own clients' data, so errors can differ between ranks: every rank
-// declares, then all agree; the lowest failing rank reports, every rank exits with the code.
-void declare_on_every_rank(const comm::MpiSession& mpi, Experiment& experiment, io::ResultSchema& schema,
-                           io::AttributeList& attrs) {
+// A step whose errors can differ between ranks (each reads its own clients' data; only rank 0
+// touches the result file): every rank runs `step` (or skips it), then all agree; the lowest
+// failing rank says why, every rank exits with its code. Without the agreement, one rank leaving
+// would leave the others waiting forever in their next collective.
+template <typename Step>
+void agreed_step(const comm::MpiSession& mpi, Step&& step) {
   int code = 0;
   std::string message;
   try {
-    experiment.declare(schema, attrs);
+    step();
   } catch (const Error& e) {
     code = e.exit_code();
+    message = e.what();
+  } catch (const std::exception& e) {  // a library's or the system's (bad_alloc ...): a run-time failure
+    code = 1;
     message = e.what();
   }
   const auto agreed = mpi.agree_on_failure(code);  // one rank too: the same line names rank and host
@@ -130,6 +138,38 @@ void declare_on_every_rank(const comm::MpiSession& mpi, Experiment& experiment, 
     std::fflush(stderr);
   }
   throw RankFailed{agreed.code};
+}
+
+// Refuses, before any data is read, a result path that cannot be created: an existing folder,
+// an existing file (unless output.overwrite), a parent that is a file or cannot be made, the
+// file being resumed. Creates the parent folders.
+void check_output_path(const std::filesystem::path& path, bool overwrite, const std::string& resume_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw_input_error("result file '{}' is a folder; give a file name", path.string());
+  if (!resume_path.empty() && fs::exists(path, ec) && fs::equivalent(path, resume_path, ec))
+    throw_input_error("--out '{}' is the file being resumed; the continued run needs a new file", path.string());
+  if (fs::exists(path, ec) && !overwrite)
+    throw_input_error("result file '{}' already exists; refusing to overwrite it (output.overwrite = true replaces it)",
+                      path.string());
+  const fs::path parent = path.parent_path();
+  if (parent.empty()) return;
+  if (fs::exists(parent, ec) && !fs::is_directory(parent, ec))
+    throw_input_error("cannot write result file '{}': '{}' is not a folder", path.string(), parent.string());
+  fs::create_directories(parent, ec);
+  if (ec) throw_input_error("cannot create the folder '{}' for the result file: {}", parent.string(), ec.message());
+}
+
+// run.stall_timeout, or FEDLOAD_STALL_TIMEOUT (seconds) when set: the environment overrides the
+// config so that a resumed run (whose config is the stored one) can be given another value
+double stall_timeout(const Config& cfg) {
+  const char* env = std::getenv("FEDLOAD_STALL_TIMEOUT");
+  if (!env || !*env) return cfg.get_double("run.stall_timeout");
+  char* end = nullptr;
+  const double v = std::strtod(env, &end);
+  if (end == env || *end != '\0' || !(v >= 0.0))
+    throw_input_error("FEDLOAD_STALL_TIMEOUT = '{}' must be a number of seconds >= 0 (0 = off)", env);
+  return v;
 }
 
 }  // namespace
@@ -143,7 +183,8 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     if (!args.resume_path.empty()) old.emplace(open_for_resume(args));
     const Config cfg = old ? config_of(*old, args.resume_path) : load_config(args.config_path, args.sets);
     std::optional<StallWatchdog> watchdog;
-    if (const double timeout = cfg.get_double("run.stall_timeout"); timeout > 0.0) {
+    const double timeout = stall_timeout(cfg);
+    if (timeout > 0.0) {
       // its thread only prints and ends the process: an MPI call from it is not allowed, and a
       // rank that vanishes without MPI_Finalize makes the launcher end the whole job
       watchdog.emplace(timeout, [&mpi, timeout](const std::string& last, double idle) {
@@ -154,6 +195,7 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
         std::fflush(stderr);
         _exit(1);
       });
+      note_progress("setup");
     }
     auto experiment = make_experiment(cfg, mpi);
     if (mpi.size() > experiment->max_ranks())
@@ -168,22 +210,26 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
     attrs.push_back({"run_name", cfg.get_string("run.name")});
     attrs.push_back({"description", cfg.get_string("run.description")});
     attrs.push_back({"experiment", experiment->name()});
-    declare_on_every_rank(mpi, *experiment, schema, attrs);
+    attrs.push_back({"stall_timeout", timeout});
+    std::filesystem::path path;
+    agreed_step(mpi, [&] {
+      if (!mpi.is_root()) return;
+      path = output_path(cfg, args.out_path);
+      check_output_path(path, cfg.get_bool("output.overwrite"), args.resume_path);
+    });
+    agreed_step(mpi, [&] { experiment->declare(schema, attrs); });
     if (old) {
-      experiment->resume(*old);  // same file on every rank: every rank fails alike
+      agreed_step(mpi, [&] { experiment->resume(*old); });
       attrs.push_back({"resumed_from", args.resume_path});
     }
     declare_timing(schema, {"setup", "broadcast", "local_train", "update_transform", "communicate",
                             "aggregate", "evaluate", "write"});
 
     std::optional<io::ResultWriter> writer;
-    std::filesystem::path path;
-    if (mpi.is_root()) {
-      path = output_path(cfg, args.out_path);
-      if (!path.parent_path().empty()) std::filesystem::create_directories(path.parent_path());
-      writer.emplace(io::ResultWriter::create(path, schema, attrs,
-                                              {.overwrite = cfg.get_bool("output.overwrite")}));
-    }
+    agreed_step(mpi, [&] {
+      if (!mpi.is_root()) return;
+      writer.emplace(io::ResultWriter::create(path, schema, attrs, {.overwrite = cfg.get_bool("output.overwrite")}));
+    });
     setup.stop();
 
     io::ResultWriter* w = writer ? &*writer : nullptr;

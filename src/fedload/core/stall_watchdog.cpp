@@ -39,6 +39,11 @@ void StallWatchdog::progress(std::string_view what, std::int64_t round, bool wai
   last_what_ = round > 0 ? fmt::format("{} (round {})", what, round) : std::string(what);
 }
 
+void StallWatchdog::heartbeat() {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_ = std::chrono::steady_clock::now();
+}
+
 void StallWatchdog::watch() {
   using namespace std::chrono;
   // checks a few times per timeout, at least once a second
@@ -48,13 +53,17 @@ void StallWatchdog::watch() {
     cv_.wait_for(lock, poll, [this] { return stop_; });
     if (stop_) break;
     const double idle = duration<double>(steady_clock::now() - last_).count();
-    if (idle < (waiting_ ? 2.0 * timeout_ : timeout_)) continue;
+    if (idle < (waiting_ ? kWaitingFactor * timeout_ : timeout_)) continue;
     const std::string what = waiting_ ? last_what_ + ", waiting for other processes" : last_what_;
     lock.unlock();
     on_stall_(what, idle);  // normally ends the process
     lock.lock();
     last_ = steady_clock::now();
   }
+}
+
+void note_heartbeat() {
+  if (StallWatchdog* w = g_installed.load(std::memory_order_acquire)) w->heartbeat();
 }
 
 void note_progress(std::string_view what, std::int64_t round, bool waits_on_peers) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/stall_watchdog.hpp"
 #include "fedload/data/holidays.hpp"
 #include "fedload/data/resolution.hpp"
 #include "fedload/data/synthetic.hpp"
@@ -219,11 +220,15 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
   out.stride = windows.stride;
 
   if (!only) {
-    for (const ClientAssignment& assignment : out.assignment)
+    for (const ClientAssignment& assignment : out.assignment) {
       out.clients.push_back(build_client(table, assignment, options, windows, holidays));
+      note_heartbeat();  // StallWatchdog: set-up goes on
+    }
   } else {
-    for (const std::size_t id : *only)
+    for (const std::size_t id : *only) {
       out.clients.push_back(build_client(table, out.assignment[id], options, windows, holidays));
+      note_heartbeat();
+    }
   }
   return out;
 }

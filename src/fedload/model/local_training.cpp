@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/stall_watchdog.hpp"
 
 namespace fedload::model {
 
@@ -41,6 +42,7 @@ LocalTrainResult local_train(kernels::ForecasterBackend& backend, Rows train, co
     if (!std::isfinite(loss))
       throw_runtime_error("local training: non-finite loss ({}) at step {} of {}", loss, s + 1, steps);
     backend.optimizer_step(o.optimizer);
+    note_heartbeat();  // StallWatchdog: training goes on
     sum += b * loss;
     r.rows_visited += static_cast<std::size_t>(b);
     ++r.steps;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/stall_watchdog.hpp"
 #include "fedload/kernels/loss.hpp"
 
 namespace fedload::model {
@@ -16,6 +17,7 @@ std::vector<float> predict_rows(kernels::ForecasterBackend& backend, const float
     const int b = static_cast<int>(std::min<std::size_t>(d.B, n - r));
     backend.load_batch(X + r * xrow, nullptr, b);
     backend.predict(yhat.data() + r * yrow);
+    note_heartbeat();
   }
   return yhat;
 }
@@ -70,6 +72,7 @@ TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, R
       backend.forward_backward(o.loss);
       backend.optimizer_step(opt);
       sum += b * backend.loss();
+      note_heartbeat();  // StallWatchdog: training goes on
     } while (!batches.epoch_finished());
     EpochRecord rec{e, sum / static_cast<double>(train.n),
                     evaluate_loss(backend, validation.X, validation.Y, validation.n, o.loss), 0.0, opt.lr};
