@@ -12,6 +12,7 @@ const ConfigSchema& fedload_schema() {
     add_model_keys(s);
     add_train_keys(s);
     add_fl_keys(s);
+    add_he_keys(s);
     add_backend_keys(s);
     add_output_keys(s);
     add_debug_keys(s);

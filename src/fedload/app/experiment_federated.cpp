@@ -109,7 +109,24 @@ class FederatedExperiment final : public Experiment {
     rounds_ = cfg_.get_int("fl.rounds");
     eval_every_ = cfg_.get_int("fl.eval_every");
     checkpoint_every_ = cfg_.get_int("fl.checkpoint_every");
-    exact_ = cfg_.get_string("fl.aggregation") == "exact";
+    const std::string aggregation = cfg_.get_string("fl.aggregation");
+    linear_sum_ = aggregation == "float" ? LinearSum::kFloat
+                  : aggregation == "paillier" ? LinearSum::kPaillier
+                                              : LinearSum::kExact;
+    const bool linear = strategy_->coefficients({}).has_value();
+    if (linear_sum_ == LinearSum::kPaillier) {
+      if (!linear)
+        throw_input_error("fl.aggregation = \"paillier\" adds the clients' updates on ciphertexts, which needs a "
+                          "linear strategy; fl.strategy = \"{}\" gathers every update in the clear",
+                          strategy_->name());
+      paillier_options_ = {.key_bits = static_cast<std::size_t>(cfg_.get_int("he.key_bits")),
+                           .seeded = cfg_.get_string("he.keys") == "seeded",
+                           .seed = seed,
+                           .max_clients = static_cast<std::uint32_t>(clients_)};
+      if (paillier_options_.key_bits % 2 != 0)
+        throw_input_error("he.key_bits = {} must be even (n = p q with p and q of equal size)",
+                          paillier_options_.key_bits);
+    }
 
     declare_client_table(schema, columns_);
     schema.table("rounds", "one row per federated round; accuracy of the new global model on every client's test days, pooled")
@@ -152,10 +169,14 @@ class FederatedExperiment final : public Experiment {
     attrs.push_back({"rounds", rounds_});
     attrs.push_back({"selection", cfg_.get_string("fl.selection")});
     attrs.push_back({"aggregation",
-                     std::string(!strategy_->coefficients({}).has_value()
-                                     ? "gathered: every update to rank 0, strategy in client-id order"
-                                 : exact_ ? "linear, exact: int64 fixed-point sum of c_i (w_i - g), reduced to rank 0"
-                                          : "linear, float: float32 sum of c_i (w_i - g), reduced to rank 0 (last bits depend on the placement)")});
+                     !linear ? std::string("gathered: every update to rank 0, strategy in client-id order")
+                     : linear_sum_ == LinearSum::kExact
+                         ? std::string("linear, exact: int64 fixed-point sum of c_i (w_i - g), reduced to rank 0")
+                     : linear_sum_ == LinearSum::kFloat
+                         ? std::string("linear, float: float32 sum of c_i (w_i - g), reduced to rank 0 (last bits "
+                                       "depend on the placement)")
+                         : "linear, exact int64 fixed-point sum of c_i (w_i - g) on ciphertexts: " +
+                               describe_paillier(paillier_options_)});
     attrs.push_back({"checkpoint_every", checkpoint_every_});
     attrs.push_back({"ridge_scope", std::string("per client (each client's own windows: the local baseline)")});
   }
@@ -201,7 +222,9 @@ class FederatedExperiment final : public Experiment {
 
   void run(ExperimentContext& ctx, std::vector<PhaseSample>& phases) override {
     transport_ = comm::make_mpi_transport(ctx.mpi);
-    aggregator_ = std::make_unique<RoundAggregator>(*transport_, exact_);
+    if (linear_sum_ == LinearSum::kPaillier)
+      paillier_ = std::make_unique<PaillierRound>(*transport_, paillier_options_, phases);
+    aggregator_ = std::make_unique<RoundAggregator>(*transport_, linear_sum_, paillier_.get());
     auto& tr = *transport_;
     const bool root = ctx.mpi.is_root();
     backend_per_rank_ = backends_if_ranks_differ(ctx.mpi, backend_.ran);
@@ -461,7 +484,9 @@ class FederatedExperiment final : public Experiment {
   std::unique_ptr<fl::Strategy> strategy_;
   fl::SelectionOptions selection_;
   std::int64_t rounds_ = 0, eval_every_ = 1, checkpoint_every_ = 0;
-  bool exact_ = true;  // fl.aggregation = "exact"
+  LinearSum linear_sum_ = LinearSum::kExact;  // fl.aggregation
+  PaillierOptions paillier_options_;           // fl.aggregation = "paillier"
+  std::unique_ptr<PaillierRound> paillier_;
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps

@@ -5,16 +5,23 @@
 
 #include "fedload/app/round_messages.hpp"
 #include "fedload/app/transport_phase.hpp"
+#include "fedload/core/error.hpp"
 #include "fedload/fl/exact_sum.hpp"
 
 namespace fedload::app {
 
+RoundAggregator::RoundAggregator(comm::Transport& transport, LinearSum mode, PaillierRound* paillier)
+    : tr_(transport), mode_(mode), paillier_(paillier) {
+  if (mode == LinearSum::kPaillier && !paillier)
+    throw_runtime_error("RoundAggregator: the paillier sum needs its keys (PaillierRound)");
+}
+
 void RoundAggregator::apply_linear(std::vector<PhaseSample>& phases, std::int64_t round, const std::vector<double>& c,
                                    std::size_t k, const std::vector<LocalUpdate>& updates, std::vector<float>& global) {
-  if (exact_)
-    exact_sum(phases, round, c, k, updates, global);
-  else
+  if (mode_ == LinearSum::kFloat)
     float_sum(phases, round, c, updates, global);
+  else
+    exact_sum(phases, round, c, k, updates, global);
 }
 
 // the sum exact in int64 fixed point: integers make the order of the additions irrelevant
@@ -30,6 +37,15 @@ void RoundAggregator::exact_sum(std::vector<PhaseSample>& phases, std::int64_t r
     tr_.allreduce_max(comm::buffer_of(std::span<double>(&largest, 1)));
   }
   const int exponent = fl::fixed_point_exponent(static_cast<double>(k) * largest);
+  if (mode_ == LinearSum::kPaillier) {
+    // the same integers, summed on ciphertexts
+    paillier_->sum(phases, round, c, exponent, global.size(), updates, fixed_total_);
+    if (tr_.rank() == 0) {
+      PhaseTimer t(phases, "aggregate", round);
+      fl::fixed_to_float(fixed_total_, exponent, global, global);
+    }
+    return;
+  }
   // the first client's terms are written, not added to zeros
   auto& partial = fixed_partial_;
   auto& total = fixed_total_;

@@ -2,8 +2,9 @@
 // How the updates the ranks hold become rank 0's next global model, one round at a time:
 //   linear strategies (coefficients c_i): g' = g + sum_i c_i delta_i, each rank adding its own
 //   clients' terms in client-id order and the transport summing the ranks' partial sums —
-//   exact (int64 fixed point: the model is bitwise the same on any placement) or float32
-//   (fl.aggregation = "float": faster, last bits depend on the placement);
+//   exact (int64 fixed point: the model is bitwise the same on any placement), the same exact
+//   sum on Paillier ciphertexts (fl.aggregation = "paillier": same model, paillier_round.hpp),
+//   or float32 (fl.aggregation = "float": faster, last bits depend on the placement);
 //   non-linear strategies: every update gathered to rank 0 in client-id order, where the
 //   strategy's aggregate() computes g'.
 // Every rank calls the same method each round; the new model is on rank 0 only. Buffers are
@@ -12,16 +13,20 @@
 #include <vector>
 
 #include "fedload/app/federated_client.hpp"
+#include "fedload/app/paillier_round.hpp"
 #include "fedload/comm/transport.hpp"
 #include "fedload/core/phase_timer.hpp"
 #include "fedload/fl/strategy.hpp"
 
 namespace fedload::app {
 
+// fl.aggregation for linear strategies
+enum class LinearSum { kExact, kFloat, kPaillier };
+
 class RoundAggregator {
  public:
-  RoundAggregator(comm::Transport& transport, bool exact) : tr_(transport), exact_(exact) {}
-  bool exact() const { return exact_; }
+  // kPaillier needs `paillier` (kept by the caller, alive as long as this).
+  RoundAggregator(comm::Transport& transport, LinearSum mode, PaillierRound* paillier = nullptr);
 
   // c[i]: the coefficient of updates[i] (this rank's clients, by client id); k: the round's
   // number of clients over all ranks (the exponent rule of the exact sum needs it).
@@ -39,7 +44,8 @@ class RoundAggregator {
                  const std::vector<LocalUpdate>& updates, std::vector<float>& global);
 
   comm::Transport& tr_;
-  bool exact_;
+  LinearSum mode_;
+  PaillierRound* paillier_;
   std::vector<std::int64_t> fixed_partial_, fixed_total_;
   std::vector<float> float_partial_, float_total_;
 };

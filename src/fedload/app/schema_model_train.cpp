@@ -35,8 +35,8 @@ void add_fl_keys(ConfigSchema& s) {
   s.integer("fl.rounds", 20, 1, 1000000, "federated: communication rounds");
   s.choice("fl.strategy", "fedavg", fl::strategy_names(),
            "federated: aggregation rule (fedavg: weights by training windows; fedprox: fedavg + proximal term in the local objective; fednova: normalized by local steps; mean: unweighted; median: coordinate-wise median of the updates; trimmed_mean: coordinate-wise mean without the fl.trim_fraction largest and smallest)");
-  s.choice("fl.aggregation", "exact", {"exact", "float"},
-           "federated, linear strategies (not median / trimmed_mean, which gather every update to rank 0): exact = int64 fixed-point sum, the model bitwise the same on any number of ranks; float = float32 sum reduced by MPI, faster, last bits depend on the placement");
+  s.choice("fl.aggregation", "exact", {"exact", "float", "paillier"},
+           "federated, linear strategies (not median / trimmed_mean, which gather every update to rank 0): exact = int64 fixed-point sum, the model bitwise the same on any number of ranks; float = float32 sum reduced by MPI, faster, last bits depend on the placement; paillier = each client's int64 terms Paillier-encrypted ([he]), rank 0 adds the ciphertexts and decrypts the sum: exact's model bit for bit, at the cost of the encryption");
   s.real("fl.prox_mu", 0.01, 0, 1e6, "fedprox: weight mu of the proximal term mu/2 |w - w_global|^2");
   s.real("fl.trim_fraction", 0.1, 0.0, 0.499999,
          "trimmed_mean: fraction beta of the clients cut at each end of every coordinate (floor(beta K) of K), in [0, 0.5)");
