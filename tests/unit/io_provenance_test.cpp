@@ -151,6 +151,7 @@ struct SampleOptions {
   bool finish = true;
   bool checkpoints = false;
   bool orphan_client_rows = false;  // the next round's client rows without its record (a kill)
+  std::int64_t first_round = 1;     // > 1: the records of the earlier rounds are left out
 };
 
 // a small federated-looking result file with a provenance chain
@@ -165,7 +166,14 @@ void write_sample(const std::filesystem::path& path, const SampleOptions& o = {}
   }
   auto w = ResultWriter::create(path, schema, {{"config", kConfig}, {"rounds", kRounds}});
   ProvenanceChain chain(o.chain_config);
-  for (std::int64_t r = 1; r <= o.rounds; ++r) {
+  if (o.first_round > 1) {
+    // the chain as it stood after the left-out rounds, hashed into a file of its own
+    auto pre = ResultWriter::create(path.string() + ".pre", schema, {{"config", kConfig}});
+    ProvenanceChain earlier(o.chain_config);
+    for (std::int64_t r = 1; r < o.first_round; ++r) earlier.append(pre, record_of(r));
+    chain.restore(earlier.head(), o.first_round - 1);
+  }
+  for (std::int64_t r = o.first_round; r <= o.rounds; ++r) {
     const auto rec = record_of(r);
     std::vector<Row> rows;
     for (std::size_t i = 0; i < rec.clients.size(); ++i) rows.push_back({r, rec.clients[i], rec.weights[i]});
@@ -330,6 +338,21 @@ TEST(ProvenanceFile, GenesisBindsTheChainToTheFilesConfig) {
   ASSERT_TRUE(v.broken_round.has_value());
   EXPECT_EQ(*v.broken_round, 1);
   EXPECT_NE(v.first_break.find("not the genesis of this file's config"), std::string::npos) << v.first_break;
+}
+
+// Every chain starts at round 1: one whose first records were removed has lost its link to the
+// config (which could then be edited unnoticed), so it does not verify.
+TEST(ProvenanceFile, AChainWithoutItsFirstRoundsDoesNotVerify) {
+  testing::ScratchDir dir;
+  const auto path = dir / "headless.h5";
+  write_sample(path, {.first_round = 2});
+  const auto v = verify_provenance(ResultReader::open(path));
+  EXPECT_FALSE(v.ok);
+  ASSERT_TRUE(v.broken_round.has_value());
+  EXPECT_EQ(*v.broken_round, 2);
+  EXPECT_NE(v.first_break.find("chain starts at round 2: the records of rounds 1 to 1 were removed"),
+            std::string::npos)
+      << v.first_break;
 }
 
 TEST(ProvenanceFile, CheckpointModelsAreCheckedAgainstTheirRounds) {

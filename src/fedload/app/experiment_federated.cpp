@@ -198,6 +198,10 @@ class FederatedExperiment final : public Experiment {
     if (models.rows < n || sizes.rows < n || models.width != global_.size())
       throw_input_error("'{}': checkpoint arrays disagree with each other or with this model ({} parameters)",
                         old.path().string(), global_.size());
+    for (std::size_t i = 0; i < n; ++i)
+      if (sizes.integers[i] < 0)
+        throw_input_error("'{}': checkpoint {} records a negative state size ({})", old.path().string(), i,
+                          sizes.integers[i]);
     resume_round_ = rounds.integers[n - 1];
     if (resume_round_ >= rounds_)
       throw_input_error("'{}' has its last checkpoint at round {} of {}: nothing left to run", old.path().string(),

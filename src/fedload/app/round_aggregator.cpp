@@ -114,8 +114,15 @@ void RoundAggregator::apply_gathered(std::vector<PhaseSample>& phases, std::int6
   }
   if (tr_.rank() != 0) return;
   PhaseTimer t(phases, "aggregate", round);
+  if (all.size() != reports.size())
+    throw_runtime_error("round {}: {} updates gathered for {} reports", round, all.size(), reports.size());
   std::vector<fl::ClientUpdateView> views;
-  for (std::size_t i = 0; i < all.size(); ++i) views.push_back({&reports.at(i), all[i].delta});
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].client != reports[i].client)
+      throw_runtime_error("round {}: gathered update {} is client {}'s, the report is client {}'s", round, i,
+                          all[i].client, reports[i].client);
+    views.push_back({&reports[i], all[i].delta});
+  }
   std::vector<float> next(global.size());
   strategy.aggregate(global, views, next);
   global.swap(next);

@@ -275,7 +275,12 @@ StoredChain check_chain(const ResultReader& reader, const std::string& config, V
   for (std::size_t k = 0; k < prov.rows; ++k) {
     const std::int64_t round = p_round.integers[k];
     if (k == 0 && round != 1) {
-      chain.note(fmt::format("chain starts at round {}: its link to the config is not checked", round));
+      // every run's chain starts at round 1 (a resumed run copies the rounds before it), so a
+      // first record of a later round means records were removed, and with them the link to the
+      // config; the rest of the chain is still checked from the stored previous hash
+      chain.fail(round, fmt::format("chain starts at round {}: the records of rounds 1 to {} were removed, and with "
+                                    "them the link to the config",
+                                    round, round - 1));
       expected_prev = digest_at(p_prev, k);
     } else if (k > 0 && round != out.last_round + 1) {
       chain.fail(round, fmt::format("round {}: record follows round {} (a record was removed or reordered)", round,
