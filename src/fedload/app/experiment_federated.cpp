@@ -192,6 +192,9 @@ class FederatedExperiment final : public Experiment {
     const auto& models = c.model;
     const auto& sizes = c.state_bytes;
     const std::size_t n = rounds.rows;
+    if (n == 0 && checkpoint_every_ == 0)
+      throw_input_error("'{}' was run with fl.checkpoint_every = 0 (no checkpoints): it cannot be resumed; start it again",
+                        old.path().string());
     if (n == 0)
       throw_input_error("'{}' holds no checkpoint yet (written every fl.checkpoint_every = {} rounds): start it again",
                         old.path().string(), checkpoint_every_);
@@ -421,7 +424,12 @@ class FederatedExperiment final : public Experiment {
       const auto table = old.table(name);
       const auto* round = table.column("round");
       if (!round || !round->is_integer()) continue;
-      io::copy_table_rows(table, w, name, [&](std::size_t row) { return round->integers[row] <= resume_round_; });
+      // timing's round 0 is the old run's set-up: this run has its own, and adding both would
+      // count set-up twice
+      const std::int64_t first = name == "timing" ? 1 : std::numeric_limits<std::int64_t>::min();
+      io::copy_table_rows(table, w, name, [&](std::size_t row) {
+        return round->integers[row] >= first && round->integers[row] <= resume_round_;
+      });
     }
     const auto& c = stored_;
     const std::size_t n = resume_checkpoints_;
