@@ -33,7 +33,6 @@ TEST(HePaillier, KnownAnswerWithPrimes11And13) {
   EXPECT_EQ(pub.ciphertext_bytes(), 2u);
   const PaillierCiphertext c = pub.encrypt(big(42), big(5));
   EXPECT_EQ(c.value, big(1841));
-  EXPECT_EQ(key.encrypt(big(42), big(5)).value, big(1841));  // the CRT encryption agrees
   EXPECT_EQ(key.decrypt(c), big(42));
   EXPECT_EQ(key.decrypt_without_crt(c), big(42));
   // E(100) with r = 7 is 15160; 1841 * 15160 mod 20449 = 17124 decrypts to 142 = 42 + 100.
@@ -48,6 +47,14 @@ TEST(HePaillier, KnownAnswerWithPrimes11And13) {
   const PaillierCiphertext triple = pub.multiply(c, big(3));
   EXPECT_EQ(triple.value, big(1604));
   EXPECT_EQ(key.decrypt(triple), big(126));
+  // The private key's encryption with r = 5: y_p = (5 mod 11)^11 mod 121 = 27, y_q = 5^13 mod 169
+  // = 70, y = 8013 (8013 = 27 mod 121, = 70 mod 169), c = 6007 * 8013 mod 20449 = 17594. It is
+  // E(42) with nonce s = 47: s = 5^(13^-1 mod 10) = 5^7 = 3 (mod 11), s = 5^(11^-1 mod 12) = 5^11
+  // = 8 (mod 13).
+  const PaillierCiphertext e = key.encrypt(big(42), big(5));
+  EXPECT_EQ(e.value, big(17594));
+  EXPECT_EQ(pub.encrypt(big(42), big(47)).value, big(17594));
+  EXPECT_EQ(key.decrypt(e), big(42));
 }
 
 TEST(HePaillier, RoundTripsThroughBothDecryptions) {
@@ -71,13 +78,30 @@ TEST(HePaillier, RoundTripsThroughBothDecryptions) {
   }
 }
 
-TEST(HePaillier, CrtEncryptionGivesTheSameCiphertextForTheSameNonce) {
+TEST(HePaillier, CrtEncryptionIsPublicEncryptionWithTheDerivedNonce) {
+  // key.encrypt(m, r) = public_key().encrypt(m, s), s = r^(q^-1 mod (p-1)) mod p and
+  // r^(p^-1 mod (q-1)) mod q (paillier.hpp), at full size.
   const auto& key = seeded_key_1024();
+  const BigInt& p = key.p();
+  const BigInt& q = key.q();
+  BigInt pm1, qm1, ep, eq, sp, sq, q_inv_p, s;
+  mpz_sub_ui(pm1.mut(), p.get(), 1);
+  mpz_sub_ui(qm1.mut(), q.get(), 1);
+  ASSERT_NE(mpz_invert(ep.mut(), q.get(), pm1.get()), 0);
+  ASSERT_NE(mpz_invert(eq.mut(), p.get(), qm1.get()), 0);
+  ASSERT_NE(mpz_invert(q_inv_p.mut(), q.get(), p.get()), 0);
   SeededRandom random(2, 0);
   for (int i = 0; i < 3; ++i) {
     const BigInt r = random_unit(random, key.public_key().n());
+    mpz_powm(sp.mut(), r.get(), ep.get(), p.get());
+    mpz_powm(sq.mut(), r.get(), eq.get(), q.get());
+    mpz_sub(s.mut(), sp.get(), sq.get());  // s = sq + q ((sp - sq) q^-1 mod p)
+    mpz_mul(s.mut(), s.get(), q_inv_p.get());
+    mpz_mod(s.mut(), s.get(), p.get());
+    mpz_mul(s.mut(), s.get(), q.get());
+    mpz_add(s.mut(), s.get(), sq.get());
     const BigInt m(1000u + static_cast<unsigned>(i));
-    EXPECT_EQ(key.encrypt(m, r).value, key.public_key().encrypt(m, r).value);
+    EXPECT_EQ(key.encrypt(m, r).value, key.public_key().encrypt(m, s).value);
   }
 }
 

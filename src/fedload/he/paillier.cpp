@@ -177,11 +177,6 @@ PaillierPrivateKey::PaillierPrivateKey(BigInt p, BigInt q, KeySizeCheck check)
   mpz_powm(t.mut(), gen.get(), qm1.get(), q2_.get());
   hq_ = inverse_mod(l_function(t, q_), q_);
   q_inv_p_ = inverse_mod(q_, p_);
-  // CRT encryption: r^n mod p^2 = r^(n mod φ(p^2)) mod p^2 for r coprime to p, φ(p^2) = p(p-1).
-  mpz_mul(t.mut(), p_.get(), pm1.get());
-  mpz_mod(exp_p_.mut(), n.get(), t.get());
-  mpz_mul(t.mut(), q_.get(), qm1.get());
-  mpz_mod(exp_q_.mut(), n.get(), t.get());
   q2_inv_p2_ = inverse_mod(q2_, p2_);
 }
 
@@ -219,12 +214,14 @@ PaillierCiphertext PaillierPrivateKey::encrypt(const BigInt& m, const BigInt& r)
   if (mpz_sgn(r.get()) <= 0 || compare(r, pub_.n()) >= 0 || mpz_cmp_ui(g.get(), 1) != 0) {
     throw_runtime_error("paillier: the nonce r must be in Z*_n (0 < r < n, gcd(r, n) = 1)");
   }
-  BigInt rp, rq;
-  mpz_mod(rp.mut(), r.get(), p2_.get());
-  mpz_powm(rp.mut(), rp.get(), exp_p_.get(), p2_.get());
-  mpz_mod(rq.mut(), r.get(), q2_.get());
-  mpz_powm(rq.mut(), rq.get(), exp_q_.get(), q2_.get());
-  return pub_.combine(m, crt(rp, p2_, rq, q2_, q2_inv_p2_));
+  // y_p = (r mod p)^p mod p^2 lies in the subgroup of order p - 1 of Z*_{p^2}, where the n-th
+  // residues mod p^2 live; the header says why this is E(m) with nonce s.
+  BigInt yp, yq;
+  mpz_mod(yp.mut(), r.get(), p_.get());
+  mpz_powm(yp.mut(), yp.get(), p_.get(), p2_.get());
+  mpz_mod(yq.mut(), r.get(), q_.get());
+  mpz_powm(yq.mut(), yq.get(), q_.get(), q2_.get());
+  return pub_.combine(m, crt(yp, p2_, yq, q2_, q2_inv_p2_));
 }
 
 PaillierCiphertext PaillierPrivateKey::encrypt(const BigInt& m, RandomSource& random) const {

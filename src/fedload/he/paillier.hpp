@@ -88,9 +88,15 @@ class PaillierPrivateKey {
   // m = L(c^λ mod n^2) μ mod n: one exponentiation mod n^2 with a λ-sized exponent; the
   // textbook path, kept as a cross-check and for the benchmark.
   BigInt decrypt_without_crt(const PaillierCiphertext& c) const;
-  // E(m) like the public key's, but r^n computed by the CRT (mod p^2 and q^2, exponent n
-  // reduced mod p(p-1) and q(q-1)). Gives the same ciphertext as public_key().encrypt(m, r)
-  // for the same r. For holders of the secret key (in fedload's design the clients).
+  // E(m) for holders of the secret key (in fedload's design the clients), about as fast as
+  // decrypt(): instead of r^n mod n^2 (an n-sized exponent modulo n^2) it computes
+  //   y_p = (r mod p)^p mod p^2,  y_q = (r mod q)^q mod q^2,  y = CRT(y_p, y_q) mod n^2,
+  //   c = (1 + m n) y mod n^2,
+  // two exponentiations with (bits/2)-bit exponents modulo p^2 and q^2. y equals s^n mod n^2
+  // for the nonce s with s = r^(q^-1 mod (p-1)) mod p and s = r^(p^-1 mod (q-1)) mod q (x -> x^p
+  // mod p^2 depends only on x mod p, and (s^p)^q = s^n mod p^2), so c is an ordinary Paillier
+  // ciphertext, E(m) with nonce s; r -> s is a bijection of Z*_n, so for a uniform r the
+  // ciphertext has exactly the public key's distribution. It is NOT public_key().encrypt(m, r).
   PaillierCiphertext encrypt(const BigInt& m, RandomSource& random) const;
   PaillierCiphertext encrypt(const BigInt& m, const BigInt& r) const;
 
@@ -102,7 +108,7 @@ class PaillierPrivateKey {
   PaillierPublicKey pub_;
   BigInt lambda_, mu_;                // textbook decryption
   BigInt p2_, q2_, hp_, hq_, q_inv_p_;  // CRT decryption
-  BigInt exp_p_, exp_q_, q2_inv_p2_;    // CRT encryption: n mod p(p-1), n mod q(q-1), (q^2)^-1 mod p^2
+  BigInt q2_inv_p2_;                  // CRT encryption: (q^2)^-1 mod p^2
 };
 
 // A fresh key with an n of exactly modulus_bits bits (even, >= kMinModulusBits, else a
