@@ -250,6 +250,25 @@ TEST_P(TransportCheck, AllgatherBytesGivesEveryRankEveryPayload) {
   EXPECT_COUNTS(step(), 0u, 0u);
 }
 
+TEST_P(TransportCheck, ScatterBytesGivesEachRankItsOwnPayload) {
+  for (int root : {0, P() - 1}) {
+    std::vector<std::vector<std::byte>> per_rank;
+    if (me() == root)
+      for (int r = 0; r < P(); ++r) per_rank.push_back(r == 0 && P() > 1 ? std::vector<std::byte>{} : payload(r));
+    const auto mine = t().scatter_bytes(per_rank, root);
+    const auto want = me() == 0 && P() > 1 ? std::vector<std::byte>{} : payload(me());  // rank 0 gets nothing
+    EXPECT_EQ(mine, want) << "root " << root;
+    if (me() == root) {
+      std::uint64_t sent = 0;
+      for (int r = 0; r < P(); ++r)
+        if (r != root && !(r == 0 && P() > 1)) sent += payload(r).size();
+      EXPECT_COUNTS(step(), sent, 0u);
+    } else {
+      EXPECT_COUNTS(step(), 0u, want.size());
+    }
+  }
+}
+
 TEST_P(TransportCheck, BroadcastBytesCarriesTheSize) {
   const int root = P() - 1;
   for (std::size_t n : {std::size_t{37}, std::size_t{0}}) {
@@ -277,6 +296,10 @@ TEST_P(TransportCheck, BytesSentOverAllRanksEqualBytesReceived) {
   t().allgather_bytes(mine);
   std::vector<std::byte> key(me() == 0 ? 9 : 0);
   t().broadcast_bytes(key, 0);
+  std::vector<std::vector<std::byte>> per_rank;
+  if (me() == P() - 1)
+    for (int r = 0; r < P(); ++r) per_rank.push_back(payload(r));
+  t().scatter_bytes(per_rank, P() - 1);
   t().barrier();
   const TransferCounts c = step();
   std::int64_t totals[2] = {static_cast<std::int64_t>(c.bytes_sent), static_cast<std::int64_t>(c.bytes_received)};

@@ -130,6 +130,52 @@ class MpiTransport final : public Transport {
     count_one_to_all(bytes.size(), root);
   }
 
+  std::vector<std::byte> scatter_bytes(const std::vector<std::vector<std::byte>>& per_rank, int root) override {
+    require_root(root, "scatter_bytes");
+    const auto P = static_cast<std::size_t>(size_);
+    const bool is_root = rank_ == root;
+    if (is_root && per_rank.size() != P)
+      throw_runtime_error("mpi transport: scatter_bytes got {} payloads for {} ranks", per_rank.size(), P);
+    std::vector<std::uint64_t> sizes(P, 0);
+    if (is_root)
+      for (std::size_t r = 0; r < P; ++r) sizes[r] = per_rank[r].size();
+    std::uint64_t my_size = 0;
+    FEDLOAD_MPI_CHECK(MPI_Scatter(sizes.data(), 1, MPI_UINT64_T, &my_size, 1, MPI_UINT64_T, root, comm_));
+    std::vector<std::byte> mine(my_size);
+    // in rounds of at most max_per_call_ / P bytes per rank, so every count and displacement fits an int
+    const std::size_t per_call = std::max<std::size_t>(1, max_per_call_ / P);
+    const std::uint64_t largest = *std::max_element(sizes.begin(), sizes.end());
+    std::uint64_t rounds_needed = 0;
+    if (is_root) rounds_needed = (largest + per_call - 1) / per_call;
+    FEDLOAD_MPI_CHECK(MPI_Bcast(&rounds_needed, 1, MPI_UINT64_T, root, comm_));
+    std::vector<int> counts(P), displs(P);
+    std::vector<std::byte> staging(is_root ? std::min<std::uint64_t>(largest, per_call) * P : 0);
+    for (std::uint64_t k = 0; k < rounds_needed; ++k) {
+      const std::uint64_t start = k * per_call;
+      int offset = 0;
+      for (std::size_t r = 0; r < P; ++r) {
+        const std::uint64_t left = sizes[r] > start ? sizes[r] - start : 0;
+        counts[r] = static_cast<int>(std::min<std::uint64_t>(left, per_call));
+        displs[r] = offset;
+        if (is_root && counts[r] > 0)
+          std::memcpy(staging.data() + offset, per_rank[r].data() + start, static_cast<std::size_t>(counts[r]));
+        offset += counts[r];
+      }
+      const std::uint64_t left = my_size > start ? my_size - start : 0;
+      const int my_count = static_cast<int>(std::min<std::uint64_t>(left, per_call));
+      FEDLOAD_MPI_CHECK(MPI_Scatterv(staging.data(), counts.data(), displs.data(), MPI_BYTE,
+                                     my_count > 0 ? mine.data() + start : mine.data(), my_count, MPI_BYTE, root,
+                                     comm_));
+    }
+    if (is_root) {
+      for (std::size_t r = 0; r < P; ++r)
+        if (static_cast<int>(r) != rank_) counts_.bytes_sent += sizes[r];
+    } else {
+      counts_.bytes_received += my_size;
+    }
+    return mine;
+  }
+
   void barrier() override { FEDLOAD_MPI_CHECK(MPI_Barrier(comm_)); }
 
  private:

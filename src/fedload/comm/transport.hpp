@@ -20,6 +20,7 @@
 //   reduce_sum                  every non-root sent n; root received n·(P−1)
 //   allreduce_max, allreduce_sum  every rank sent n·(P−1) and received n·(P−1)
 //   gather_bytes                every non-root sent its own n_r; root received Σ_{r≠root} n_r
+//   scatter_bytes               root sent Σ_{r≠root} n_r; rank r received its own n_r
 //   allgather_bytes             rank r sent n_r·(P−1) and received Σ_{q≠r} n_q
 //   barrier                     nothing
 // So, summed over ranks, bytes sent equal bytes received for every call, and a one-rank
@@ -116,6 +117,10 @@ class Transport {
   virtual std::vector<std::vector<std::byte>> allgather_bytes(std::span<const std::byte> mine) = 0;
   // root's bytes to every rank; the size travels too (what other ranks pass in is replaced).
   virtual void broadcast_bytes(std::vector<std::byte>& bytes, int root) = 0;
+  // per_rank[r] (read on root only, one entry per rank, root's own included) to rank r: each
+  // rank returns its own payload, so root can hand different ranks different bytes (or none),
+  // e.g. a secret key to the ranks that host clients and nothing to the server.
+  virtual std::vector<std::byte> scatter_bytes(const std::vector<std::vector<std::byte>>& per_rank, int root) = 0;
 
   virtual void barrier() = 0;
 
