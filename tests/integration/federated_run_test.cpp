@@ -82,23 +82,30 @@ assert 'exact' in fa['attrs']['aggregation'] and 'float' in fb['attrs']['aggrega
 }
 
 // fl.aggregation = "paillier": the exact path's integers summed on Paillier ciphertexts, so the
-// same model bit for bit, on one rank and on three; the file says how it was aggregated.
-TEST(FederatedRun, PaillierAggregationGivesTheExactModelOnAnyPlacement) {
+// same model bit for bit as the exact path in one process; the server (rank 0) hosts no client
+// and never holds the key; the file says how it was aggregated.
+TEST(FederatedRun, PaillierAggregationGivesTheExactModelWithoutAKeyOnTheServer) {
   TempDir dir;
-  const std::string he = " --set fl.aggregation=paillier --set he.key_bits=1024";
+  const std::string he = " --set fl.aggregation=paillier --set fl.server_hosts_clients=false";
   const std::string exact = run_sha(fedload_binary(), "", dir / "exact.h5");
-  EXPECT_EQ(run_sha(fedload_binary(), he, dir / "he1.h5"), exact);
   EXPECT_EQ(run_sha(mpirun_command(3), he, dir / "he3.h5"), exact);
-  EXPECT_NE(report_json_field(dir / "he3.h5", "aggregation").find("on ciphertexts: Paillier, 1024-bit n"),
+  EXPECT_EQ(run_sha(mpirun_command(2), he + " --set he.keys=seeded", dir / "he2.h5"), exact);
+  EXPECT_NE(report_json_field(dir / "he3.h5", "aggregation").find("on ciphertexts: Paillier, 2048-bit n, keys from the OS"),
             std::string::npos);
   const auto v = run_process(fedload_binary() + " verify " + (dir / "he3.h5").string());
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
-  // not with a strategy that gathers the updates in the clear, not with an odd key size
-  for (const std::string bad : {" --set fl.strategy=median", " --set he.key_bits=1025"}) {
+  // refused: a strategy that gathers updates in the clear, a server that hosts clients (it would
+  // hold the key), one process, a key below 2048 bits
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {mpirun_command(3), he + " --set fl.strategy=median"},
+      {mpirun_command(3), " --set fl.aggregation=paillier"},
+      {fedload_binary(), he},
+      {mpirun_command(3), he + " --set he.key_bits=1024"}};
+  for (const auto& [launcher, args] : bad) {
     const auto out = dir / "bad.h5";
-    const auto r = run_process(fedload_binary() + " run" + kSmall + he + bad + " --out " + out.string());
-    EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r.err;
-    EXPECT_FALSE(std::filesystem::exists(out)) << bad;
+    const auto r = run_process(launcher + " run" + kSmall + args + " --out " + out.string());
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out)) << args;
   }
 }
 

@@ -119,6 +119,11 @@ class FederatedExperiment final : public Experiment {
         throw_input_error("fl.aggregation = \"paillier\" adds the clients' updates on ciphertexts, which needs a "
                           "linear strategy; fl.strategy = \"{}\" gathers every update in the clear",
                           strategy_->name());
+      if (cfg_.get_bool("fl.server_hosts_clients") || mpi_.size() < 2)
+        throw_input_error("fl.aggregation = \"paillier\" keeps the secret key away from the server: it needs "
+                          "fl.server_hosts_clients = false and at least 2 ranks (rank 0 adds ciphertexts only, the "
+                          "clients on ranks 1.. hold the key); this job has {} rank(s), server_hosts_clients = {}",
+                          mpi_.size(), cfg_.get_bool("fl.server_hosts_clients"));
       paillier_options_ = {.key_bits = static_cast<std::size_t>(cfg_.get_int("he.key_bits")),
                            .seeded = cfg_.get_string("he.keys") == "seeded",
                            .seed = seed,

@@ -1,17 +1,19 @@
 #pragma once
 // fl.aggregation = "paillier": the exact path's int64 fixed-point sum, computed on ciphertexts
-// (the sharing platform's encrypted aggregation). Each client's terms c_i Δ_i (encode_fixed at
-// the round's exponent) are packed (PackedEncoder) and Paillier-encrypted on the rank that
-// trained it; every client's ciphertexts go to rank 0, which adds them homomorphically (one
-// modular product per ciphertext) and decrypts the sum. The decrypted int64 sum is the exact
-// path's, so the model is bitwise the exact path's; what changes is the cost: encryption,
-// ciphertext bytes on the wire, homomorphic additions, one decryption per round.
-//
-// Keys: rank 0 generates the key pair (he.keys = "seeded": from run.seed, reproducible and NOT
-// secret; "os": the operating system's CSPRNG) and sends its primes to every rank at set-up,
-// standing in for the key distribution to the clients, who hold the key. Rank 0 decrypts the
-// sum, standing in for a key-holding client (in the platform the aggregator never holds it);
-// the cost is the same one decryption. Nonces: seeded from (seed, client, round), or the OS.
+// (the sharing platform's encrypted aggregation). The server (rank 0, which hosts no client)
+// never holds the secret key, never sees an individual update in the clear and never decrypts:
+//   set-up  rank 1 — a client host, the key authority — generates the key pair (he.keys = "os":
+//           the OS CSPRNG; "seeded": from run.seed, reproducible and NOT secret, for
+//           measuring), broadcasts the public key and hands the primes to the client-hosting
+//           ranks 1.. only (scatter_bytes; rank 0 gets none);
+//   round   each client's terms c_i Δ_i (encode_fixed at the round's exponent) are packed
+//           (PackedEncoder) and encrypted on the rank that trained it; every client's ciphertexts
+//           go to rank 0, which adds them homomorphically (one modular product per ciphertext,
+//           never through a key holder); the encrypted sum goes to rank 1, which decrypts it and
+//           returns the int64 sum to rank 0.
+// The decrypted sum is the exact path's, so the model is bitwise the exact path's; what changes
+// is the cost: encryption, ciphertext bytes on the wire, homomorphic additions, one decryption
+// and two small transfers per round. Needs fl.server_hosts_clients = false and >= 2 ranks.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -38,8 +40,10 @@ std::string describe_paillier(const PaillierOptions& o);
 
 class PaillierRound {
  public:
-  // Every rank calls it (a collective: rank 0 generates the key and broadcasts it), timed as
-  // phase "setup".
+  static constexpr int kKeyAuthority = 1;  // the rank that generates the key and decrypts the sums
+
+  // Every rank calls it (a collective, timed as phase "setup"); a fedload::Error on a one-rank
+  // transport (the server would have to hold the key).
   PaillierRound(comm::Transport& transport, const PaillierOptions& o, std::vector<PhaseSample>& phases);
 
   // The exact int64 sum over all ranks' clients of encode_fixed(c[i], updates[i].delta,
@@ -51,7 +55,8 @@ class PaillierRound {
   comm::Transport& tr_;
   PaillierOptions o_;
   he::PackedEncoder encoder_;
-  std::unique_ptr<he::PaillierPrivateKey> key_;
+  std::unique_ptr<he::PaillierPublicKey> public_;   // every rank
+  std::unique_ptr<he::PaillierPrivateKey> key_;     // ranks >= 1 (the clients' side) only
   he::OsRandom os_random_;
   std::vector<std::int64_t> terms_;
 };
