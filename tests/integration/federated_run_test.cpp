@@ -109,6 +109,45 @@ TEST(FederatedRun, PaillierAggregationGivesTheExactModelWithoutAKeyOnTheServer) 
   }
 }
 
+// dp.mode = "local": every update is clipped and noised on its client's rank from a stream of
+// (seed, client, round), so the model is the same on any placement and differs from the
+// noiseless one; each round's epsilon is that of the client with most releases so far (q = 1
+// per release), recomputed here independently from round_clients with numpy.
+TEST(FederatedRun, LocalDpNoisesEveryUpdateAndAccountsEpsilonPerRound) {
+  TempDir dir;
+  const std::string dp = " --set dp.mode=local --set dp.clip=0.5 --set dp.noise_multiplier=2 --set dp.delta=1e-6";
+  const std::string one = run_sha(fedload_binary(), dp, dir / "dp1.h5");
+  EXPECT_EQ(run_sha(mpirun_command(3), dp, dir / "dp3.h5"), one);
+  EXPECT_NE(run_sha(fedload_binary(), "", dir / "plain.h5"), one);
+  EXPECT_TRUE(python_check({dir / "dp3.h5", dir / "plain.h5"}, R"PY(
+z, delta = 2.0, 1e-6
+orders = [1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5] + list(range(5, 65)) + [128, 256]
+def eps(m):  # m composed Gaussian mechanisms, RDP m*a/(2 z^2), Balle et al. 2020 conversion
+    return max(0.0, min(m * a / (2 * z * z) + math.log((a - 1) / a) - (math.log(delta) + math.log(a)) / (a - 1)
+                        for a in orders))
+rc, rounds = r['tables']['round_clients'], r['tables']['rounds']
+counts, most = {}, []
+for rnd in rounds['round']:
+    for c in rc['client'][rc['round'] == rnd]:
+        counts[int(c)] = counts.get(int(c), 0) + 1
+    most.append(max(counts.values()))
+want = np.array([eps(m) for m in most])
+got = np.array(rounds['epsilon'])
+assert np.allclose(got, want, rtol=1e-9, atol=0), (got, want, most)
+assert np.all(np.diff(got) >= 0)
+assert abs(r['attrs']['dp_epsilon'] - got[-1]) <= 1e-12 * got[-1], (r['attrs']['dp_epsilon'], got[-1])
+assert int(r['attrs']['dp_most_releases']) == most[-1]
+assert r['attrs']['dp'].startswith('local'), r['attrs']['dp']
+assert np.all(np.isnan(fedload_h5.load(sys.argv[2])['tables']['rounds']['epsilon']))
+)PY"));
+  const auto out = dir / "bad.h5";
+  const auto bad = run_process(fedload_binary() + " run" + kSmall + " --set dp.mode=local --set dp.noise_multiplier=0 --out " +
+                               out.string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("dp.noise_multiplier > 0"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 TEST(FederatedRun, ResultFileRecordsRoundsClientsEvaluationAndTiming) {
   TempDir dir;
   const auto out = dir / "f.h5";

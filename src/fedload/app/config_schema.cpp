@@ -13,6 +13,7 @@ const ConfigSchema& fedload_schema() {
     add_train_keys(s);
     add_fl_keys(s);
     add_he_keys(s);
+    add_dp_keys(s);
     add_backend_keys(s);
     add_output_keys(s);
     add_debug_keys(s);

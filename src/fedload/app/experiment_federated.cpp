@@ -16,6 +16,7 @@
 
 #include "fedload/app/client_table.hpp"
 #include "fedload/app/data_config.hpp"
+#include "fedload/app/dp_ledger.hpp"
 #include "fedload/app/experiment.hpp"
 #include "fedload/app/federated_client.hpp"
 #include "fedload/app/forecast_evaluation.hpp"
@@ -56,6 +57,7 @@ struct RoundSummary {
   model::ForecastMetrics global{kNaN, kNaN, kNaN, kNaN};
   bool evaluated = false;
   double seconds = 0.0;
+  double epsilon = kNaN;  // local DP: spent so far by the client that released most (NaN: DP off)
 };
 
 class FederatedExperiment final : public Experiment {
@@ -96,6 +98,10 @@ class FederatedExperiment final : public Experiment {
     work.optimizer = optimizer_options(cfg_);
     work.seed = seed;
     work.fault = injected_fault_from_config(cfg_, mpi_);  // test only: [debug]
+    if (cfg_.get_string("dp.mode") == "local") {
+      dp_ledger_.emplace(clients_, cfg_.get_double("dp.noise_multiplier"), cfg_.get_double("dp.delta"));
+      work.dp.emplace(cfg_.get_double("dp.clip"), cfg_.get_double("dp.noise_multiplier"));
+    }
     add_data_and_model_attributes(attrs, data, dims_);
     local_ = std::make_unique<FederatedClients>(std::move(data), std::move(backend), work);
 
@@ -142,7 +148,8 @@ class FederatedExperiment final : public Experiment {
         .float64("rmse")
         .float64("mae")
         .float64("r2")
-        .float64("seconds", "s", "wall time of the round on rank 0");
+        .float64("seconds", "s", "wall time of the round on rank 0")
+        .float64("epsilon", "", "dp.mode = local: epsilon at dp.delta spent so far by the client that released most updates (NaN: DP off)");
     schema.table("round_clients", "one row per selected client and round: its local work and its weight")
         .int64("round")
         .int64("client")
@@ -183,6 +190,12 @@ class FederatedExperiment final : public Experiment {
                          : "linear, exact int64 fixed-point sum of c_i (w_i - g) on ciphertexts: " +
                                describe_paillier(paillier_options_)});
     attrs.push_back({"checkpoint_every", checkpoint_every_});
+    attrs.push_back({"dp", !dp_ledger_ ? std::string("off")
+                                       : fmt::format("local: every client clips its update to L2 <= {} and adds N(0, ({} x {})^2) "
+                                                     "noise per coordinate; epsilon by RDP (q = 1 per participation), "
+                                                     "Balle et al. 2020 conversion, delta {}",
+                                                     cfg_.get_double("dp.clip"), cfg_.get_double("dp.noise_multiplier"),
+                                                     cfg_.get_double("dp.clip"), cfg_.get_double("dp.delta"))});
     attrs.push_back({"ridge_scope", std::string("per client (each client's own windows: the local baseline)")});
   }
 
@@ -223,6 +236,10 @@ class FederatedExperiment final : public Experiment {
     std::vector<std::byte> state(bytes);
     std::memcpy(state.data(), c.state.integers.data() + words_before, bytes);
     registry_.restore(state);
+    if (dp_ledger_)  // the releases of the rounds already run: selection is a function of (seed, round)
+      for (std::int64_t r = 1; r <= resume_round_; ++r)
+        dp_ledger_->record(
+            fl::select_clients(selection_, clients_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r));
     resume_checkpoints_ = n;
     // the hash chain goes on from the checkpointed round's record (copied with the history)
     const auto head = io::stored_record_hash(old, resume_round_);
@@ -308,6 +325,12 @@ class FederatedExperiment final : public Experiment {
     a.push_back({std::string(io::kProvenanceHeadAttribute), to_hex(chain_.head())});
     a.push_back({"rounds_run", last_.round});
     if (!backend_per_rank_.empty()) a.push_back({"backend_per_rank", io::StringList(backend_per_rank_)});
+    if (dp_ledger_) {
+      const auto spent = dp_ledger_->spent();
+      a.push_back({"dp_epsilon", spent.epsilon});
+      a.push_back({"dp_delta", dp_ledger_->delta()});
+      a.push_back({"dp_most_releases", dp_ledger_->most_releases()});
+    }
     add_pooled_metric_attributes(a, metrics_);
     return a;
   }
@@ -337,6 +360,10 @@ class FederatedExperiment final : public Experiment {
     s.round = r;
     const auto selected = fl::select_clients(selection_, clients_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r);
     s.selected = selected.size();
+    if (dp_ledger_) {
+      dp_ledger_->record(selected);
+      s.epsilon = dp_ledger_->spent().epsilon;
+    }
 
     sync_global(phases, r);
 
@@ -460,7 +487,7 @@ class FederatedExperiment final : public Experiment {
 
   void write_round(io::ResultWriter& w, const RoundSummary& s) const {
     w.append_row("rounds", {s.round, static_cast<std::int64_t>(s.selected), s.train_loss, s.global.mape,
-                            s.global.rmse, s.global.mae, s.global.r2, s.seconds});
+                            s.global.rmse, s.global.mae, s.global.r2, s.seconds, s.epsilon});
     std::vector<io::Row> rows;
     for (std::size_t i = 0; i < round_reports_.size(); ++i) {
       const auto& m = round_reports_[i];
@@ -483,9 +510,10 @@ class FederatedExperiment final : public Experiment {
     const double eta = elapsed / static_cast<double>(s.round - resume_round_) * static_cast<double>(rounds_ - s.round);
     const std::string mape = s.evaluated ? fmt::format("{:7.3f}%", s.global.mape) : std::string("      - ");
     const std::string rmse = s.evaluated ? fmt::format("{:10.4g}", s.global.rmse) : std::string("         -");
-    std::printf("round %4lld/%-4lld clients %4zu  loss %.5f  MAPE %s  RMSE %s  %7.2fs  ETA %s\n",
+    const std::string eps = dp_ledger_ ? fmt::format("  eps {:.3g}", s.epsilon) : std::string();
+    std::printf("round %4lld/%-4lld clients %4zu  loss %.5f  MAPE %s  RMSE %s%s  %7.2fs  ETA %s\n",
                 static_cast<long long>(s.round), static_cast<long long>(rounds_), s.selected, s.train_loss,
-                mape.c_str(), rmse.c_str(), s.seconds, duration_text(eta).c_str());
+                mape.c_str(), rmse.c_str(), eps.c_str(), s.seconds, duration_text(eta).c_str());
     std::fflush(stdout);
   }
 
@@ -504,6 +532,7 @@ class FederatedExperiment final : public Experiment {
   LinearSum linear_sum_ = LinearSum::kExact;  // fl.aggregation
   PaillierOptions paillier_options_;           // fl.aggregation = "paillier"
   std::unique_ptr<PaillierRound> paillier_;
+  std::optional<LocalDpLedger> dp_ledger_;     // dp.mode = "local"
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps

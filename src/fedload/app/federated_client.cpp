@@ -17,6 +17,7 @@ namespace {
 // stream tags keep the work shares and the local shuffling apart from every other stream
 constexpr std::uint64_t kWorkTag = 0x776f726b5f736861ULL;   // "work_sha"
 constexpr std::uint64_t kLocalTag = 0x6c6f63616c5f7472ULL;  // "local_tr"
+constexpr std::uint64_t kDpTag = 0x64705f6e6f697365ULL;     // "dp_noise"
 
 // a non-finite value would surface rounds later as a diverged loss or a NaN metric: refuse it
 // at set-up, saying exactly where it is
@@ -116,15 +117,22 @@ LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> 
   u.report.local_steps = r.steps;
   u.report.train_loss = r.mean_loss;
   u.delta.resize(local_.size());
-  double sq = 0;
-  for (std::size_t j = 0; j < local_.size(); ++j) {
-    u.delta[j] = local_[j] - global[j];
-    sq += static_cast<double>(u.delta[j]) * u.delta[j];
-  }
-  u.update_norm = std::sqrt(sq);
+  for (std::size_t j = 0; j < local_.size(); ++j) u.delta[j] = local_[j] - global[j];
+  const auto norm = [&u] {
+    double sq = 0;
+    for (const float v : u.delta) sq += static_cast<double>(v) * v;
+    return std::sqrt(sq);
+  };
+  u.update_norm = norm();
   if (!std::isfinite(u.update_norm) || !std::isfinite(r.mean_loss))
     throw_runtime_error("client {}, round {}: local training diverged (loss {}, update norm {})", client, round,
                         r.mean_loss, u.update_norm);
+  if (work_.dp) {
+    // a stream per (client, round): noise never repeats (gaussian_update.hpp)
+    work_.dp->apply(u.delta, work_.seed,
+                    mix64(kDpTag ^ (static_cast<std::uint64_t>(client) << 32) ^ static_cast<std::uint64_t>(round)));
+    u.update_norm = norm();
+  }
   return u;
 }
 

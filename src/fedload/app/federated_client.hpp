@@ -5,6 +5,7 @@
 // global model), never on the rank it runs on or its neighbours there.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "fedload/fl/strategy.hpp"
 #include "fedload/kernels/backend.hpp"
 #include "fedload/model/metrics.hpp"
+#include "fedload/privacy/gaussian_update.hpp"
 
 namespace fedload::app {
 
@@ -27,12 +29,15 @@ struct LocalWork {
   kernels::OptimizerOptions optimizer;
   std::uint64_t seed = 0;
   InjectedFault fault;         // test only ([debug]); kind kNone in every real run
+  // dp.mode = "local": each update is clipped to L2 <= dp.clip and gets N(0, (z C)^2) noise per
+  // coordinate on the client's rank, before anything leaves it (privacy/gaussian_update.hpp)
+  std::optional<privacy::GaussianMechanism> dp;
 };
 
 struct LocalUpdate {
   fl::ClientReport report;
-  std::vector<float> delta;  // w_local - w_global
-  double update_norm = 0.0;  // L2 norm of delta
+  std::vector<float> delta;  // w_local - w_global (clipped and noised under local DP)
+  double update_norm = 0.0;  // L2 norm of delta as it leaves the client
 };
 
 struct ClientEvaluation {
