@@ -205,7 +205,9 @@ __global__ void __launch_bounds__(HP / C * kLanes, 1)
   __shared__ __align__(16) float dbuf[2][BC][4][HP];  // dA_t of every unit and gate, by step parity
   const Place p = place<HP, C>(B, Bs);
   const int j = p.j, s = p.s, G = 4 * H;
-  // W_hh^T: w[k][i][q] = W_hh[k H + m][j], m = column(s, i, q): zero outside H x H
+  // W_hh^T: w[k][i][q] = W_hh[k H + m][j], m = column(s, i, q): zero outside H x H. (Written out
+  // like the forward's on purpose: one shared inlined loader made ptxas spill 4-28 bytes in the
+  // H <= 128 backward kernels, which use all 128 registers a 512-thread CTA may have.)
   float w[4][NI][4];
 #pragma unroll
   for (int k = 0; k < 4; ++k)
