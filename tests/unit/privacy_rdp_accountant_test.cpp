@@ -275,6 +275,8 @@ TEST(RdpInput, BadArgumentsAreInputErrorsNamingTheProblem) {
   expect_input_error([&] { (void)acc.epsilon(1.0); }, "delta");
   expect_input_error([&] { (void)acc.epsilon_after(0.1, 1.0, 1, -1e-5); }, "delta");
   expect_input_error([] { RdpAccountant bad({2.0, 1.0}); }, "order 1");
+  expect_input_error([] { RdpAccountant bad({1e6}); }, "order 1000000");
+  expect_input_error([] { RdpAccountant bad({INFINITY}); }, "order inf");
   expect_input_error([] { RdpAccountant bad(std::vector<double>{}); }, "at least one order");
   EXPECT_EQ(acc.steps(), 0);  // nothing was composed by the failed calls
   for (double r : acc.rdp()) EXPECT_EQ(r, 0.0);

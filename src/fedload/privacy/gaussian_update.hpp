@@ -17,7 +17,8 @@ struct ClipReport {
 };
 
 // Scales `update` in place so that its L2 norm is at most clip_norm (> 0, finite; InputError
-// otherwise). A non-finite value in the update is a runtime error naming its index.
+// otherwise); the scaling is done in double, so the float result's norm is clip_norm up to float
+// rounding (relative ~1e-7). A non-finite value in the update is a runtime error naming its index.
 ClipReport clip_l2(std::span<float> update, double clip_norm);
 
 class GaussianMechanism {

@@ -37,9 +37,12 @@ void check_q_z(double q, double z) {
                       "(z = 0 gives no privacy)", z);
 }
 
+// an integer order costs order + 1 terms, so absurd orders are refused rather than looped over
+constexpr double kMaxOrder = 100000.0;
+
 void check_order(double order) {
-  if (!(order > 1.0) || !std::isfinite(order))
-    throw_input_error("privacy: RDP order {} must be finite and > 1", order);
+  if (!(order > 1.0 && order <= kMaxOrder))
+    throw_input_error("privacy: RDP order {} must be > 1 and <= {}", order, kMaxOrder);
 }
 
 void check_delta(double delta) {

@@ -37,7 +37,7 @@ struct PrivacySpent {
   RdpConversion conversion = RdpConversion::kBalle2020;
 };
 
-// RDP of ONE step of the sampled Gaussian mechanism at order `order` (> 1, finite).
+// RDP of ONE step of the sampled Gaussian mechanism at order `order` (in (1, 100000]).
 // InputError for q outside [0, 1], z not positive and finite, or a bad order.
 double sampled_gaussian_rdp(double q, double z, double order);
 
@@ -49,7 +49,7 @@ class RdpAccountant {
   // The default orders: 1.25, 1.5, 1.75, 2.25, 2.5, 3.5, 4.5, every integer 2..64, 128, 256
   // (Google dp_accounting's grid without 512).
   RdpAccountant();
-  // Own orders (each > 1 and finite; an InputError names the first bad one). Integer orders use
+  // Own orders (each in (1, 100000]; an InputError names the first bad one). Integer orders use
   // the exact binomial sum, fractional ones the series.
   explicit RdpAccountant(std::vector<double> orders);
   static std::vector<double> default_orders();
