@@ -119,6 +119,10 @@ TEST(FederatedRun, LocalDpNoisesEveryUpdateAndAccountsEpsilonPerRound) {
   const std::string one = run_sha(fedload_binary(), dp, dir / "dp1.h5");
   EXPECT_EQ(run_sha(mpirun_command(3), dp, dir / "dp3.h5"), one);
   EXPECT_NE(run_sha(fedload_binary(), "", dir / "plain.h5"), one);
+  // noise is added before encryption: the encrypted sum of noised updates is the same model
+  EXPECT_EQ(run_sha(mpirun_command(2), dp + " --set fl.aggregation=paillier --set fl.server_hosts_clients=false",
+                    dir / "dp_he.h5"),
+            one);
   EXPECT_TRUE(python_check({dir / "dp3.h5", dir / "plain.h5"}, R"PY(
 z, delta = 2.0, 1e-6
 orders = [1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5] + list(range(5, 65)) + [128, 256]
