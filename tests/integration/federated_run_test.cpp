@@ -140,7 +140,7 @@ got = np.array(rounds['epsilon'])
 assert np.allclose(got, want, rtol=1e-9, atol=0), (got, want, most)
 assert np.all(np.diff(got) >= 0)
 assert abs(r['attrs']['dp_epsilon'] - got[-1]) <= 1e-12 * got[-1], (r['attrs']['dp_epsilon'], got[-1])
-assert int(r['attrs']['dp_most_releases']) == most[-1]
+assert int(r["attrs"]["dp_releases"]) == most[-1]
 assert r['attrs']['dp'].startswith('local'), r['attrs']['dp']
 assert np.all(np.isnan(fedload_h5.load(sys.argv[2])['tables']['rounds']['epsilon']))
 )PY"));
@@ -150,6 +150,36 @@ assert np.all(np.isnan(fedload_h5.load(sys.argv[2])['tables']['rounds']['epsilon
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("dp.noise_multiplier > 0"), std::string::npos) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// dp.mode = "central": clients clip, the server averages over the fixed q N and adds one Gaussian
+// draw per round; with every client in every round (q = 1) each round is one Gaussian mechanism
+// for every client: epsilon after r rounds is r composed Gaussians, checked with numpy.
+TEST(FederatedRun, CentralDpNoisesTheAggregateOnceARound) {
+  TempDir dir;
+  const std::string dp = " --set dp.mode=central --set fl.strategy=mean --set fl.selection=all --set dp.clip=0.5"
+                         " --set dp.noise_multiplier=3";
+  const std::string one = run_sha(fedload_binary(), dp, dir / "c1.h5");
+  EXPECT_EQ(run_sha(mpirun_command(3), dp, dir / "c3.h5"), one);
+  EXPECT_NE(run_sha(fedload_binary(), " --set fl.strategy=mean --set fl.selection=all", dir / "plain.h5"), one);
+  EXPECT_TRUE(python_check({dir / "c3.h5"}, R"PY(
+z, delta = 3.0, 1e-5
+orders = [1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5] + list(range(5, 65)) + [128, 256]
+def eps(m):
+    return max(0.0, min(m * a / (2 * z * z) + math.log((a - 1) / a) - (math.log(delta) + math.log(a)) / (a - 1)
+                        for a in orders))
+rounds = r['tables']['rounds']
+want = np.array([eps(m) for m in rounds['round']])
+assert np.allclose(rounds['epsilon'], want, rtol=1e-9, atol=0), (rounds['epsilon'], want)
+assert r['attrs']['dp'].startswith('central'), r['attrs']['dp']
+assert 'fixed denominator q N = 12' in r['attrs']['dp'], r['attrs']['dp']
+)PY"));
+  for (const std::string bad : {" --set dp.mode=central", " --set dp.mode=central --set fl.strategy=mean"}) {
+    const auto out = dir / "bad.h5";  // fedavg weights; a fixed K drawn without replacement
+    const auto r = run_process(fedload_binary() + " run" + kSmall + bad + " --out " + out.string());
+    EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out)) << bad;
+  }
 }
 
 TEST(FederatedRun, ResultFileRecordsRoundsClientsEvaluationAndTiming) {

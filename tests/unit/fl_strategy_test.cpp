@@ -68,6 +68,14 @@ TEST(FlStrategy, MeanCountsEveryClientTheSame) {
 // One round of "local plain SGD" with a fixed gradient per client: delta_i = -tau_i * eta * grad_i.
 // FedNova's step is tau_eff times the one averaged step -eta * sum p_i grad_i, whatever the step
 // counts; FedAvg's step leans toward the client that took more steps.
+TEST(FlStrategy, MeanWithAFixedDenominatorIgnoresTheRoundsK) {
+  // central DP's estimator: server_lr / D whatever K is, so one client moves the sum by c C at most
+  const auto c = coefficients_of("mean", {.server_lr = 0.5, .fixed_denominator = 4.0}, three_clients());
+  ASSERT_EQ(c.size(), 3u);
+  for (const double ci : c) EXPECT_DOUBLE_EQ(ci, 0.125);
+  EXPECT_THROW(make_strategy("mean", {.fixed_denominator = -1.0}), InputError);
+}
+
 TEST(FlStrategy, FedNovaRemovesFedAvgsBiasTowardBusyClients) {
   const std::vector<ClientReport> r = {{.client = 0, .samples = 50, .local_steps = 1},
                                        {.client = 1, .samples = 50, .local_steps = 20}};

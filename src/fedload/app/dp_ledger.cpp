@@ -4,29 +4,44 @@
 #include <cmath>
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/rng.hpp"
 
 namespace fedload::app {
 
-LocalDpLedger::LocalDpLedger(std::size_t clients, double noise_multiplier, double delta)
-    : releases_(clients, 0), z_(noise_multiplier), delta_(delta) {
+namespace {
+constexpr std::uint64_t kCentralTag = 0x64705f63656e7472ULL;  // "dp_centr"
+}  // namespace
+
+DpLedger::DpLedger(DpMode mode, std::size_t clients, double noise_multiplier, double delta, double q)
+    : mode_(mode), releases_(clients, 0), z_(noise_multiplier), delta_(delta), q_(q) {
   if (!(noise_multiplier > 0.0) || !std::isfinite(noise_multiplier))
-    throw_input_error("dp.mode = \"local\" needs dp.noise_multiplier > 0 (got {}): without noise there is no privacy "
+    throw_input_error("dp.mode = \"{}\" needs dp.noise_multiplier > 0 (got {}): without noise there is no privacy "
                       "guarantee to account",
-                      noise_multiplier);
+                      mode == DpMode::kLocal ? "local" : "central", noise_multiplier);
   if (!(delta > 0.0 && delta < 1.0)) throw_input_error("dp.delta = {} must be in (0, 1)", delta);
+  if (!(q > 0.0 && q <= 1.0)) throw_input_error("dp: sampling rate q = {} must be in (0, 1]", q);
 }
 
-void LocalDpLedger::record(const std::vector<std::int64_t>& selected) {
+void DpLedger::record(const std::vector<std::int64_t>& selected) {
+  if (mode_ == DpMode::kCentral) {
+    ++most_;  // every round is one sampled Gaussian step for every client
+    return;
+  }
   for (const auto c : selected) {
     auto& n = releases_.at(static_cast<std::size_t>(c));
     most_ = std::max(most_, ++n);
   }
 }
 
-privacy::PrivacySpent LocalDpLedger::spent() const {
+privacy::PrivacySpent DpLedger::spent() const {
   privacy::RdpAccountant a;
-  a.add_steps(1.0, z_, most_);
+  a.add_steps(mode_ == DpMode::kCentral ? q_ : 1.0, z_, most_);
   return a.epsilon(delta_);
+}
+
+void add_central_noise(std::span<float> global, double sigma, std::uint64_t seed, std::int64_t round) {
+  CounterRng rng(seed, mix64(kCentralTag ^ static_cast<std::uint64_t>(round)));
+  for (float& v : global) v = static_cast<float>(static_cast<double>(v) + sigma * rng.normal());
 }
 
 }  // namespace fedload::app

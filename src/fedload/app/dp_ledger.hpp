@@ -1,34 +1,48 @@
 #pragma once
-// Local DP's privacy ledger (dp.mode = "local"). Each selected client clips its update to L2 <= C
-// and adds N(0, (z C)^2) noise before it leaves the client, so every participation is one
-// Gaussian mechanism on that client's data with sensitivity C. The server sees who took part, so
-// sampling does not amplify: a participation is accounted with q = 1, and a client's ε after m
-// participations is that of m composed Gaussian mechanisms (RDP, Balle et al. 2020 conversion).
-// The ledger reports the client that released most: the run's guarantee holds for every client.
+// Client-level differential privacy of a federated run ([dp]): what each mode releases and what
+// the RDP accountant (Balle et al. 2020 conversion) makes of it.
+//   local    each selected client clips its update to L2 <= C and adds N(0, (z C)^2) noise per
+//            coordinate before it leaves the client: every participation is one Gaussian
+//            mechanism on that client's data. The server sees who took part, so sampling does
+//            not amplify (q = 1 per participation); the ledger reports the client that released
+//            most, and the run's guarantee holds for every client.
+//   central  clients clip (no noise); the server sums with the fixed denominator D = q N
+//            (strategy mean) and adds N(0, (z C server_lr / D)^2) once per coordinate to the new
+//            model: one step of the Poisson-subsampled Gaussian mechanism per round, q = the
+//            selection rate (fl.selection = "poisson"; "all" is q = 1).
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "fedload/privacy/rdp_accountant.hpp"
 
 namespace fedload::app {
 
-class LocalDpLedger {
+enum class DpMode { kLocal, kCentral };
+
+class DpLedger {
  public:
-  // InputError for noise_multiplier <= 0 (local DP without noise has no ε) or delta outside (0, 1).
-  LocalDpLedger(std::size_t clients, double noise_multiplier, double delta);
+  // InputError for noise_multiplier <= 0 (no noise, no guarantee to account), delta outside
+  // (0, 1) or, central, q outside (0, 1].
+  DpLedger(DpMode mode, std::size_t clients, double noise_multiplier, double delta, double q = 1.0);
   // One round's selected clients (ids < clients).
   void record(const std::vector<std::int64_t>& selected);
-  std::int64_t most_releases() const { return most_; }
-  // ε at delta of the client with most releases (0 before any release), and the order that gave it.
+  // ε at delta so far (0 before any release) and the order that gave it.
   privacy::PrivacySpent spent() const;
-  double noise_multiplier() const { return z_; }
+  // local: most releases of one client; central: rounds accounted.
+  std::int64_t releases() const { return most_; }
+  DpMode mode() const { return mode_; }
   double delta() const { return delta_; }
 
  private:
+  DpMode mode_;
   std::vector<std::int64_t> releases_;
   std::int64_t most_ = 0;
-  double z_, delta_;
+  double z_, delta_, q_;
 };
+
+// central: global[j] += N(0, sigma^2) from CounterRng(seed, a stream of the round), on the server.
+void add_central_noise(std::span<float> global, double sigma, std::uint64_t seed, std::int64_t round);
 
 }  // namespace fedload::app

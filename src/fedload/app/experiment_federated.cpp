@@ -98,20 +98,17 @@ class FederatedExperiment final : public Experiment {
     work.optimizer = optimizer_options(cfg_);
     work.seed = seed;
     work.fault = injected_fault_from_config(cfg_, mpi_);  // test only: [debug]
-    if (cfg_.get_string("dp.mode") == "local") {
-      dp_ledger_.emplace(clients_, cfg_.get_double("dp.noise_multiplier"), cfg_.get_double("dp.delta"));
-      work.dp.emplace(cfg_.get_double("dp.clip"), cfg_.get_double("dp.noise_multiplier"));
-    }
-    add_data_and_model_attributes(attrs, data, dims_);
-    local_ = std::make_unique<FederatedClients>(std::move(data), std::move(backend), work);
-
-    strategy_ = fl::make_strategy(cfg_.get_string("fl.strategy"),
-                                  {.prox_mu = cfg_.get_double("fl.prox_mu"),
-                                   .server_lr = cfg_.get_double("fl.server_lr"),
-                                   .trim_fraction = cfg_.get_double("fl.trim_fraction")});
     selection_.kind = fl::parse_selection_kind(cfg_.get_string("fl.selection"));
     selection_.fraction = cfg_.get_double("fl.fraction");
     selection_.rate = cfg_.get_double("fl.rate");
+    fl::StrategyOptions strategy_options{.prox_mu = cfg_.get_double("fl.prox_mu"),
+                                         .server_lr = cfg_.get_double("fl.server_lr"),
+                                         .trim_fraction = cfg_.get_double("fl.trim_fraction")};
+    set_up_dp(work, strategy_options);
+    strategy_ = fl::make_strategy(cfg_.get_string("fl.strategy"), strategy_options);
+    add_data_and_model_attributes(attrs, data, dims_);
+    local_ = std::make_unique<FederatedClients>(std::move(data), std::move(backend), work);
+
     rounds_ = cfg_.get_int("fl.rounds");
     eval_every_ = cfg_.get_int("fl.eval_every");
     checkpoint_every_ = cfg_.get_int("fl.checkpoint_every");
@@ -149,7 +146,7 @@ class FederatedExperiment final : public Experiment {
         .float64("mae")
         .float64("r2")
         .float64("seconds", "s", "wall time of the round on rank 0")
-        .float64("epsilon", "", "dp.mode = local: epsilon at dp.delta spent so far by the client that released most updates (NaN: DP off)");
+        .float64("epsilon", "", "epsilon at dp.delta spent so far (local: by the client that released most updates; central: by every client) (NaN: DP off)");
     schema.table("round_clients", "one row per selected client and round: its local work and its weight")
         .int64("round")
         .int64("client")
@@ -190,13 +187,47 @@ class FederatedExperiment final : public Experiment {
                          : "linear, exact int64 fixed-point sum of c_i (w_i - g) on ciphertexts: " +
                                describe_paillier(paillier_options_)});
     attrs.push_back({"checkpoint_every", checkpoint_every_});
-    attrs.push_back({"dp", !dp_ledger_ ? std::string("off")
-                                       : fmt::format("local: every client clips its update to L2 <= {} and adds N(0, ({} x {})^2) "
-                                                     "noise per coordinate; epsilon by RDP (q = 1 per participation), "
-                                                     "Balle et al. 2020 conversion, delta {}",
-                                                     cfg_.get_double("dp.clip"), cfg_.get_double("dp.noise_multiplier"),
-                                                     cfg_.get_double("dp.clip"), cfg_.get_double("dp.delta"))});
+    attrs.push_back({"dp", dp_description_});
     attrs.push_back({"ridge_scope", std::string("per client (each client's own windows: the local baseline)")});
+  }
+
+  // [dp]: what clients do to their updates (work.dp), what the server adds, and the ledger
+  void set_up_dp(LocalWork& work, fl::StrategyOptions& strategy_options) {
+    const std::string mode = cfg_.get_string("dp.mode");
+    dp_description_ = "off";
+    if (mode == "off") return;
+    const double clip = cfg_.get_double("dp.clip"), z = cfg_.get_double("dp.noise_multiplier");
+    const double delta = cfg_.get_double("dp.delta");
+    if (mode == "local") {
+      dp_ledger_.emplace(DpMode::kLocal, clients_, z, delta);
+      work.dp.emplace(clip, z);
+      dp_description_ = fmt::format(
+          "local: every client clips its update to L2 <= {} and adds N(0, ({} x {})^2) noise per coordinate; epsilon "
+          "by RDP (q = 1 per participation, the client with most releases), Balle et al. 2020 conversion, delta {}",
+          clip, z, clip, delta);
+      return;
+    }
+    // central: the fixed-denominator mean of clipped updates plus one Gaussian draw per round
+    const std::string strategy = cfg_.get_string("fl.strategy"), selection = cfg_.get_string("fl.selection");
+    if (strategy != "mean")
+      throw_input_error("dp.mode = \"central\" bounds one client's effect on the aggregate by weighting every client "
+                        "the same: it needs fl.strategy = \"mean\", not \"{}\"",
+                        strategy);
+    if (selection != "poisson" && selection != "all")
+      throw_input_error("dp.mode = \"central\" accounts Poisson sampling: it needs fl.selection = \"poisson\" (or "
+                        "\"all\"), not \"{}\" (a fixed K drawn without replacement needs another bound)",
+                        selection);
+    const double q = selection == "poisson" ? selection_.rate : 1.0;
+    const double expected = q * static_cast<double>(clients_);
+    dp_ledger_.emplace(DpMode::kCentral, clients_, z, delta, q);
+    work.dp.emplace(clip, 0.0);  // clip only
+    strategy_options.fixed_denominator = expected;
+    central_sigma_ = z * clip * strategy_options.server_lr / expected;
+    dp_description_ = fmt::format(
+        "central: every client clips its update to L2 <= {}; the server sums them over the fixed denominator q N = {} "
+        "and adds N(0, {}^2) per coordinate once a round (z = {}); epsilon by RDP of the Poisson-subsampled Gaussian "
+        "(q = {}), Balle et al. 2020 conversion, delta {}",
+        clip, expected, central_sigma_, z, q, delta);
   }
 
   void resume(const io::ResultReader& old) override {
@@ -329,7 +360,7 @@ class FederatedExperiment final : public Experiment {
       const auto spent = dp_ledger_->spent();
       a.push_back({"dp_epsilon", spent.epsilon});
       a.push_back({"dp_delta", dp_ledger_->delta()});
-      a.push_back({"dp_most_releases", dp_ledger_->most_releases()});
+      a.push_back({"dp_releases", dp_ledger_->releases()});
     }
     add_pooled_metric_attributes(a, metrics_);
     return a;
@@ -410,6 +441,11 @@ class FederatedExperiment final : public Experiment {
         weight += m.report.samples;
       }
       s.train_loss = weight > 0 ? loss / weight : kNaN;
+    }
+    if (central_sigma_ > 0) {
+      // central DP: the server's one Gaussian draw per round, selected clients or none
+      if (root) add_central_noise(global_, central_sigma_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r);
+      global_synced_ = tr.size() == 1;
     }
     coefficients_ = coefficients.value_or(std::vector<double>(round_reports_.size(), kNaN));
 
@@ -532,7 +568,9 @@ class FederatedExperiment final : public Experiment {
   LinearSum linear_sum_ = LinearSum::kExact;  // fl.aggregation
   PaillierOptions paillier_options_;           // fl.aggregation = "paillier"
   std::unique_ptr<PaillierRound> paillier_;
-  std::optional<LocalDpLedger> dp_ledger_;     // dp.mode = "local"
+  std::optional<DpLedger> dp_ledger_;  // dp.mode != "off"
+  double central_sigma_ = 0;            // dp.mode = "central": the server's noise per coordinate
+  std::string dp_description_;
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps

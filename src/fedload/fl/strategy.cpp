@@ -30,6 +30,9 @@ void check_options(const StrategyOptions& o) {
   if (!std::isfinite(o.prox_mu) || o.prox_mu < 0) {
     throw_input_error("strategy option prox_mu = {} must be finite and >= 0", o.prox_mu);
   }
+  if (!std::isfinite(o.fixed_denominator) || o.fixed_denominator < 0) {
+    throw_input_error("strategy option fixed_denominator = {} must be finite and >= 0", o.fixed_denominator);
+  }
   if (!(o.trim_fraction >= 0 && o.trim_fraction < 0.5)) {
     throw_input_error("strategy option trim_fraction = {} must be in [0, 0.5)", o.trim_fraction);
   }

@@ -38,6 +38,10 @@ struct StrategyOptions {
   double prox_mu = 0.01;   // FedProx's proximal weight mu (>= 0)
   double server_lr = 1.0;  // server learning rate: scales every aggregated step (> 0)
   double trim_fraction = 0.1;  // trimmed_mean: fraction beta of the clients cut at each end, [0, 0.5)
+  // mean: > 0 divides by this fixed number (the expected clients per round) instead of the
+  // round's K, so that one client's presence changes the aggregate by at most c C (central DP's
+  // fixed-denominator estimator); 0 = divide by K
+  double fixed_denominator = 0.0;
 };
 
 // What the strategy asks of each client's local training.
