@@ -94,6 +94,11 @@ TEST(FederatedRun, PaillierAggregationGivesTheExactModelWithoutAKeyOnTheServer) 
             std::string::npos);
   const auto v = run_process(fedload_binary() + " verify " + (dir / "he3.h5").string());
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  // a round of one client would decrypt that client's update: it trains nobody
+  const auto one = run_process(mpirun_command(2) + " run" + kSmall + he + " --set fl.fraction=0.05 --set fl.rounds=1 --out " +
+                               (dir / "one.h5").string());
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.out.find("round 1 trains nobody (paillier aggregates two clients or more)"), std::string::npos) << one.out;
   // refused: a strategy that gathers updates in the clear, a server that hosts clients (it would
   // hold the key), one process, a key below 2048 bits
   const std::vector<std::pair<std::string, std::string>> bad = {
@@ -115,7 +120,9 @@ TEST(FederatedRun, PaillierAggregationGivesTheExactModelWithoutAKeyOnTheServer) 
 // per release), recomputed here independently from round_clients with numpy.
 TEST(FederatedRun, LocalDpNoisesEveryUpdateAndAccountsEpsilonPerRound) {
   TempDir dir;
-  const std::string dp = " --set dp.mode=local --set dp.clip=0.5 --set dp.noise_multiplier=2 --set dp.delta=1e-6";
+  // seeded noise: reproducible (and NOT private); the default draws a secret seed from the OS
+  const std::string dp =
+      " --set dp.mode=local --set dp.noise=seeded --set dp.clip=0.5 --set dp.noise_multiplier=2 --set dp.delta=1e-6";
   const std::string one = run_sha(fedload_binary(), dp, dir / "dp1.h5");
   EXPECT_EQ(run_sha(mpirun_command(3), dp, dir / "dp3.h5"), one);
   EXPECT_NE(run_sha(fedload_binary(), "", dir / "plain.h5"), one);
@@ -124,7 +131,7 @@ TEST(FederatedRun, LocalDpNoisesEveryUpdateAndAccountsEpsilonPerRound) {
                     dir / "dp_he.h5"),
             one);
   EXPECT_TRUE(python_check({dir / "dp3.h5", dir / "plain.h5"}, R"PY(
-z, delta = 2.0, 1e-6
+z, delta = 2.0 / 2, 1e-6  # local: sensitivity 2C, so z/2 sensitivities of noise
 orders = [1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5] + list(range(5, 65)) + [128, 256]
 def eps(m):  # m composed Gaussian mechanisms, RDP m*a/(2 z^2), Balle et al. 2020 conversion
     return max(0.0, min(m * a / (2 * z * z) + math.log((a - 1) / a) - (math.log(delta) + math.log(a)) / (a - 1)
@@ -143,12 +150,25 @@ assert abs(r['attrs']['dp_epsilon'] - got[-1]) <= 1e-12 * got[-1], (r['attrs']['
 assert int(r["attrs"]["dp_releases"]) == most[-1]
 assert r['attrs']['dp'].startswith('local'), r['attrs']['dp']
 assert np.all(np.isnan(fedload_h5.load(sys.argv[2])['tables']['rounds']['epsilon']))
+# what a client's data says beyond its noised update stays with it
+assert np.all(np.isnan(rc['train_loss'])) and np.all(np.isnan(rc['update_norm']))
 )PY"));
+  // the default noise is secret: the same config twice gives two models
+  EXPECT_NE(run_sha(fedload_binary(), " --set dp.mode=local --set dp.noise_multiplier=2", dir / "os1.h5"),
+            run_sha(fedload_binary(), " --set dp.mode=local --set dp.noise_multiplier=2", dir / "os2.h5"));
+  EXPECT_NE(report_json_field(dir / "os1.h5", "dp").find("secret per-process seed drawn from the OS"),
+            std::string::npos);
   const auto out = dir / "bad.h5";
   const auto bad = run_process(fedload_binary() + " run" + kSmall + " --set dp.mode=local --set dp.noise_multiplier=0 --out " +
                                out.string());
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("dp.noise_multiplier > 0"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  // a centralized run has no client updates to protect: refused, not silently ignored
+  const auto cl = run_process(fedload_binary() + " run" + kSmall + " --set fl.mode=centralized --set dp.mode=local --out " +
+                              out.string());
+  EXPECT_EQ(cl.exit_code, 2) << cl.err;
+  EXPECT_NE(cl.err.find("fl.mode = \"centralized\""), std::string::npos) << cl.err;
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
@@ -157,8 +177,8 @@ assert np.all(np.isnan(fedload_h5.load(sys.argv[2])['tables']['rounds']['epsilon
 // for every client: epsilon after r rounds is r composed Gaussians, checked with numpy.
 TEST(FederatedRun, CentralDpNoisesTheAggregateOnceARound) {
   TempDir dir;
-  const std::string dp = " --set dp.mode=central --set fl.strategy=mean --set fl.selection=all --set dp.clip=0.5"
-                         " --set dp.noise_multiplier=3";
+  const std::string dp = " --set dp.mode=central --set dp.noise=seeded --set fl.strategy=mean --set fl.selection=all"
+                         " --set dp.clip=0.5 --set dp.noise_multiplier=3";
   const std::string one = run_sha(fedload_binary(), dp, dir / "c1.h5");
   EXPECT_EQ(run_sha(mpirun_command(3), dp, dir / "c3.h5"), one);
   EXPECT_NE(run_sha(fedload_binary(), " --set fl.strategy=mean --set fl.selection=all", dir / "plain.h5"), one);

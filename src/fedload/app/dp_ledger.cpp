@@ -34,8 +34,15 @@ void DpLedger::record(const std::vector<std::int64_t>& selected) {
 }
 
 privacy::PrivacySpent DpLedger::spent() const {
+  if (most_ == 0) return {};  // nothing released yet
   privacy::RdpAccountant a;
-  a.add_steps(mode_ == DpMode::kCentral ? q_ : 1.0, z_, most_);
+  // local: a client's data can move its clipped update anywhere in the ball of radius C, so two
+  // neighbouring releases differ by up to 2C: the noise zC is z/2 sensitivities. central: adding
+  // or removing one client moves the fixed-denominator sum by at most C (scaled): z.
+  if (mode_ == DpMode::kLocal)
+    a.add_steps(1.0, z_ / 2.0, most_);
+  else
+    a.add_steps(q_, z_, most_);
   return a.epsilon(delta_);
 }
 

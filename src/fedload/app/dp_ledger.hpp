@@ -3,13 +3,19 @@
 // the RDP accountant (Balle et al. 2020 conversion) makes of it.
 //   local    each selected client clips its update to L2 <= C and adds N(0, (z C)^2) noise per
 //            coordinate before it leaves the client: every participation is one Gaussian
-//            mechanism on that client's data. The server sees who took part, so sampling does
-//            not amplify (q = 1 per participation); the ledger reports the client that released
-//            most, and the run's guarantee holds for every client.
+//            mechanism on that client's data, with sensitivity 2C (replacing the client's data
+//            can move its clipped update across the whole ball), so it is accounted with noise
+//            multiplier z/2. The server sees who took part, so sampling does not amplify (q = 1
+//            per participation); the ledger reports the client that released most, and the
+//            run's guarantee holds for every client.
 //   central  clients clip (no noise); the server sums with the fixed denominator D = q N
 //            (strategy mean) and adds N(0, (z C server_lr / D)^2) once per coordinate to the new
 //            model: one step of the Poisson-subsampled Gaussian mechanism per round, q = the
-//            selection rate (fl.selection = "poisson"; "all" is q = 1).
+//            selection rate (fl.selection = "poisson"; "all" is q = 1); adding or removing one
+//            client moves the sum by at most C (scaled), the add/remove adjacency of DP-FedAvg.
+// Noise is drawn from a per-process secret seed from the OS (dp.noise = "os", the default), or
+// from run.seed (dp.noise = "seeded": reproducible, and anyone holding the result file, which
+// stores the seed, can regenerate and subtract it: NOT private, for measuring only).
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -33,6 +33,7 @@
 #include "fedload/fl/placement.hpp"
 #include "fedload/fl/selection.hpp"
 #include "fedload/fl/strategy.hpp"
+#include "fedload/he/random_source.hpp"
 #include "fedload/io/provenance.hpp"
 #include "fedload/io/table_copy.hpp"
 #include "fedload/kernels/init.hpp"
@@ -198,13 +199,28 @@ class FederatedExperiment final : public Experiment {
     if (mode == "off") return;
     const double clip = cfg_.get_double("dp.clip"), z = cfg_.get_double("dp.noise_multiplier");
     const double delta = cfg_.get_double("dp.delta");
+    const bool seeded = cfg_.get_string("dp.noise") == "seeded";
+    if (seeded) {
+      dp_seed_ = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
+    } else {
+      // a secret of this process: the result file stores run.seed, from which seeded noise can be
+      // regenerated and subtracted
+      he::OsRandom os;
+      std::byte bytes[8];
+      os.fill(bytes);
+      std::memcpy(&dp_seed_, bytes, sizeof dp_seed_);
+    }
+    work.dp_seed = dp_seed_;
+    const std::string noise_source = seeded ? "noise from run.seed (reproducible, NOT private: for measuring)"
+                                            : "noise from a secret per-process seed drawn from the OS";
     if (mode == "local") {
       dp_ledger_.emplace(DpMode::kLocal, clients_, z, delta);
       work.dp.emplace(clip, z);
       dp_description_ = fmt::format(
           "local: every client clips its update to L2 <= {} and adds N(0, ({} x {})^2) noise per coordinate; epsilon "
-          "by RDP (q = 1 per participation, the client with most releases), Balle et al. 2020 conversion, delta {}",
-          clip, z, clip, delta);
+          "by RDP (sensitivity 2C, q = 1 per participation, the client with most releases), Balle et al. 2020 "
+          "conversion, delta {}; {}",
+          clip, z, clip, delta, noise_source);
       return;
     }
     // central: the fixed-denominator mean of clipped updates plus one Gaussian draw per round
@@ -226,8 +242,8 @@ class FederatedExperiment final : public Experiment {
     dp_description_ = fmt::format(
         "central: every client clips its update to L2 <= {}; the server sums them over the fixed denominator q N = {} "
         "and adds N(0, {}^2) per coordinate once a round (z = {}); epsilon by RDP of the Poisson-subsampled Gaussian "
-        "(q = {}), Balle et al. 2020 conversion, delta {}",
-        clip, expected, central_sigma_, z, q, delta);
+        "(q = {}), Balle et al. 2020 conversion, delta {}; {}",
+        clip, expected, central_sigma_, z, q, delta, noise_source);
   }
 
   void resume(const io::ResultReader& old) override {
@@ -268,9 +284,7 @@ class FederatedExperiment final : public Experiment {
     std::memcpy(state.data(), c.state.integers.data() + words_before, bytes);
     registry_.restore(state);
     if (dp_ledger_)  // the releases of the rounds already run: selection is a function of (seed, round)
-      for (std::int64_t r = 1; r <= resume_round_; ++r)
-        dp_ledger_->record(
-            fl::select_clients(selection_, clients_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r));
+      for (std::int64_t r = 1; r <= resume_round_; ++r) dp_ledger_->record(round_selection(r));
     resume_checkpoints_ = n;
     // the hash chain goes on from the checkpointed round's record (copied with the history)
     const auto head = io::stored_record_hash(old, resume_round_);
@@ -384,12 +398,23 @@ class FederatedExperiment final : public Experiment {
     global_synced_ = true;
   }
 
+  // the clients of round r: a pure function of (seed, round); under paillier a round of one client
+  // trains nobody (the decrypted "sum" would be that client's update in the clear)
+  std::vector<std::int64_t> round_selection(std::int64_t r) const {
+    auto selected = fl::select_clients(selection_, clients_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r);
+    if (linear_sum_ == LinearSum::kPaillier && selected.size() == 1) selected.clear();
+    return selected;
+  }
+
   RoundSummary run_round(ExperimentContext& ctx, std::vector<PhaseSample>& phases, std::int64_t r) {
     auto& tr = *transport_;
     const bool root = ctx.mpi.is_root();
     RoundSummary s;
     s.round = r;
-    const auto selected = fl::select_clients(selection_, clients_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r);
+    const auto selected = round_selection(r);
+    if (root && selected.empty() && linear_sum_ == LinearSum::kPaillier)
+      std::printf("fedload: round %lld trains nobody (paillier aggregates two clients or more)\n",
+                  static_cast<long long>(r));
     s.selected = selected.size();
     if (dp_ledger_) {
       dp_ledger_->record(selected);
@@ -444,7 +469,7 @@ class FederatedExperiment final : public Experiment {
     }
     if (central_sigma_ > 0) {
       // central DP: the server's one Gaussian draw per round, selected clients or none
-      if (root) add_central_noise(global_, central_sigma_, static_cast<std::uint64_t>(cfg_.get_int("run.seed")), r);
+      if (root) add_central_noise(global_, central_sigma_, dp_seed_, r);
       global_synced_ = tr.size() == 1;
     }
     coefficients_ = coefficients.value_or(std::vector<double>(round_reports_.size(), kNaN));
@@ -570,6 +595,7 @@ class FederatedExperiment final : public Experiment {
   std::unique_ptr<PaillierRound> paillier_;
   std::optional<DpLedger> dp_ledger_;  // dp.mode != "off"
   double central_sigma_ = 0;            // dp.mode = "central": the server's noise per coordinate
+  std::uint64_t dp_seed_ = 0;           // the noise's seed (dp.noise)
   std::string dp_description_;
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run

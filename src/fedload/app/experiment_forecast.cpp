@@ -49,6 +49,14 @@ class ForecastExperiment final : public Experiment {
   int max_ranks() const override { return 1; }
 
   void declare(io::ResultSchema& schema, io::AttributeList& attrs) override {
+    // federated-only settings must not look applied to a centralized run
+    if (cfg_.get_string("dp.mode") != "off")
+      throw_input_error("dp.mode = \"{}\" protects clients' updates in a federated run; fl.mode = \"centralized\" "
+                        "trains on pooled data without DP (set dp.mode = \"off\" or fl.mode = \"federated\")",
+                        cfg_.get_string("dp.mode"));
+    if (cfg_.get_string("fl.aggregation") == "paillier")
+      throw_input_error("fl.aggregation = \"paillier\" encrypts clients' updates in a federated run; fl.mode = "
+                        "\"centralized\" aggregates nothing");
     const auto seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
     data_ = data::build_client_datasets(data_options_from_config(cfg_), seed);
     dims_ = forecaster_dims(cfg_, data_);

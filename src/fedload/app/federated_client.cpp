@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "fedload/core/error.hpp"
@@ -129,9 +130,12 @@ LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> 
                         r.mean_loss, u.update_norm);
   if (work_.dp) {
     // a stream per (client, round): noise never repeats (gaussian_update.hpp)
-    work_.dp->apply(u.delta, work_.seed,
+    work_.dp->apply(u.delta, work_.dp_seed,
                     mix64(kDpTag ^ (static_cast<std::uint64_t>(client) << 32) ^ static_cast<std::uint64_t>(round)));
-    u.update_norm = norm();
+    // what the client's data says beyond the (noised) update does not leave it: its training loss
+    // and, under central DP, the norm of its clipped but unnoised update
+    u.report.train_loss = std::numeric_limits<double>::quiet_NaN();
+    u.update_norm = std::numeric_limits<double>::quiet_NaN();
   }
   return u;
 }

@@ -32,6 +32,7 @@ struct LocalWork {
   // dp.mode = "local": each update is clipped to L2 <= dp.clip and gets N(0, (z C)^2) noise per
   // coordinate on the client's rank, before anything leaves it (privacy/gaussian_update.hpp)
   std::optional<privacy::GaussianMechanism> dp;
+  std::uint64_t dp_seed = 0;  // the noise's seed: secret (from the OS) unless dp.noise = "seeded"
 };
 
 struct LocalUpdate {

@@ -30,7 +30,7 @@ namespace fedload::app {
 
 struct PaillierOptions {
   std::size_t key_bits = 2048;
-  bool seeded = true;        // he.keys = "seeded"
+  bool seeded = false;       // he.keys = "seeded" (reproducible, NOT secret)
   std::uint64_t seed = 0;    // run.seed
   std::uint32_t max_clients = 1;  // the run's clients: the most a round adds
 };

@@ -167,8 +167,8 @@ double stall_timeout(const Config& cfg) {
   if (!env || !*env) return cfg.get_double("run.stall_timeout");
   char* end = nullptr;
   const double v = std::strtod(env, &end);
-  if (end == env || *end != '\0' || !(v >= 0.0))
-    throw_input_error("FEDLOAD_STALL_TIMEOUT = '{}' must be a number of seconds >= 0 (0 = off)", env);
+  if (end == env || *end != '\0' || !(v >= 0.0 && v <= 1e7) || (v > 0.0 && v < 0.01))
+    throw_input_error("FEDLOAD_STALL_TIMEOUT = '{}' must be 0 (off) or a number of seconds in [0.01, 1e7]", env);
   return v;
 }
 

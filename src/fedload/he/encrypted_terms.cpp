@@ -1,6 +1,7 @@
 #include "fedload/he/encrypted_terms.hpp"
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/stall_watchdog.hpp"
 
 namespace fedload::he {
 
@@ -12,7 +13,10 @@ std::vector<PaillierCiphertext> encrypt_all(const PackedEncoder& encoder, const 
   const std::vector<BigInt> plain = encoder.encode(terms);
   std::vector<PaillierCiphertext> out;
   out.reserve(plain.size());
-  for (const BigInt& m : plain) out.push_back(key.encrypt(m, random));
+  for (const BigInt& m : plain) {
+    out.push_back(key.encrypt(m, random));
+    note_heartbeat();  // milliseconds each: long encryptions are progress for the StallWatchdog
+  }
   return out;
 }
 
@@ -33,6 +37,7 @@ void add_terms(const PaillierPublicKey& key, std::span<PaillierCiphertext> acc, 
     throw_runtime_error("add_terms: {} ciphertexts in the sum, {} in the addend", acc.size(), c.size());
   }
   for (std::size_t i = 0; i < acc.size(); ++i) key.add_to(acc[i], c[i]);
+  note_heartbeat();
 }
 
 void decrypt_terms(const PackedEncoder& encoder, const PaillierPrivateKey& key, std::span<const PaillierCiphertext> sum,
@@ -43,7 +48,10 @@ void decrypt_terms(const PackedEncoder& encoder, const PaillierPrivateKey& key, 
   }
   std::vector<BigInt> plain;
   plain.reserve(sum.size());
-  for (const PaillierCiphertext& c : sum) plain.push_back(key.decrypt(c));
+  for (const PaillierCiphertext& c : sum) {
+    plain.push_back(key.decrypt(c));
+    note_heartbeat();
+  }
   encoder.decode(plain, clients, out);
 }
 
