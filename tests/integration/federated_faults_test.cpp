@@ -189,13 +189,14 @@ TEST(FederatedFaults, HungRankIsEndedByTheStallTimeoutNamingTheStuckClient) {
 }
 
 // A healthy run is not "stuck" because one phase lasts longer than the timeout: every optimizer
-// step is a heartbeat. Here each centralized epoch (~1.2 s here) outlasts S = 1.
+// step is a heartbeat. Here each centralized epoch (~2.5 s on two years of data) outlasts S = 1.5,
+// with a wide margin between heartbeats (milliseconds) and S for a loaded machine.
 TEST(FederatedFaults, StallTimeoutSparesATrainingPhaseLongerThanItself) {
   TempDir dir;
   const auto r = run_process("timeout -k 5 " + std::to_string(kBoundSeconds) + " " + fedload_binary() +
                              " run --config " + std::string(FEDLOAD_SOURCE_DIR) +
                              "/jobs/configs/centralized_quickstart.toml --set train.epochs=3 --set train.patience=0"
-                             " --set run.stall_timeout=1 --out " + (dir / "c.h5").string());
+                             " --set data.days=730 --set run.stall_timeout=1.5 --out " + (dir / "c.h5").string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find("no progress"), std::string::npos) << r.err;
 }
