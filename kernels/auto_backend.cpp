@@ -120,10 +120,12 @@ struct CudnnPlace {
 
 CudnnPlace cudnn_place(const ForecasterDims& d) {
   if (d.H <= kSmallHidden) {
-    CudnnPlace p{"cudnn_persist_small_h", ""};
+    // at B = 1, H = 128 cuDNN's own tuning took PERSIST_STATIC (the table's time is that
+    // algorithm's), so B = 1 with H > 64 asks for it; elsewhere PERSIST_STATIC_SMALL_H led
+    CudnnPlace p{d.B == 1 && d.H > 64 ? "cudnn_persist_static" : "cudnn_persist_small_h", ""};
     if (d.T >= kLongSequence)
       p.first_reason =
-          "H <= 128, T >= 32: cuDNN's PERSIST_STATIC_SMALL_H led at T = 168 (1.4-4.2x over "
+          "H <= 128, T >= 32: cuDNN's persistent algorithms led at T = 168 (1.4-4.2x over "
           "hand-written)";
     else if (d.B > kClusterMaxBatch)
       p.first_reason =

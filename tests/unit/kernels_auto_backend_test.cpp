@@ -90,6 +90,7 @@ TEST(AutoBackend, WithoutAGpuItIsTheCpuBackendAndSaysWhy) {
 TEST(AutoBackend, FollowsTheH100TableAtItsShapes) {
   const DeviceInfo dev = h100();
   EXPECT_EQ(first(shape(1, 168, 64), dev), "cudnn_persist_small_h");   // cuDNN 2.4x ahead
+  EXPECT_EQ(first(shape(1, 168, 128), dev), "cudnn_persist_static");    // what cuDNN's own tuning took there
   EXPECT_EQ(first(shape(8, 24, 128), dev), "cuda_cluster");            // cluster 1.07x ahead
   EXPECT_EQ(first(shape(32, 24, 512), dev), "cuda");                   // cuda 1.06x ahead
   EXPECT_EQ(first(shape(8, 168, 256), dev), "cuda_persistent");        // persistent 1.19x ahead
