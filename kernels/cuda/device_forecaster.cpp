@@ -122,7 +122,7 @@ void DeviceForecaster::enqueue_forward_backward(LossKind loss) {
   const RowView h_last = lstm_forward(true);
   head_forward(h_last);
   launch_head_loss(b_, d_.O, yhat_.get(), param(head_b), y_.get(), dyhat_.get(), grad(head_b), scalars_.get(),
-                   loss == LossKind::kMse ? 0 : 1, stream());
+                   static_cast<int>(loss), stream());
   // dW_head [O][H] = dyhat^T h_last;  dh_last [b][H] = dyhat W_head
   gemm_rm(blas(), true, false, d_.O, d_.H, b_, 1.0f, dyhat_.get(), d_.O, h_last.p, h_last.ld, 0.0f, grad(head_w), d_.H);
   const RowView dh = dh_last_target();
@@ -133,7 +133,7 @@ void DeviceForecaster::enqueue_forward_backward(LossKind loss) {
 void DeviceForecaster::forward_backward(LossKind loss) {
   if (b_ == 0 || !has_targets_)
     throw_input_error("{}: forward_backward needs a batch with targets (load_batch(x, y, b) with y)", name_);
-  const int loss_key = loss == LossKind::kMse ? 0 : 1;
+  const int loss_key = static_cast<int>(loss);
   const StepAction action = graph_capture_allowed() ? graph_policy_.next(b_, loss_key) : StepAction::kEager;
   if (action == StepAction::kEager || action == StepAction::kWarmUp ||
       (action == StepAction::kCapture && !capture_step(loss))) {
@@ -149,7 +149,7 @@ void DeviceForecaster::forward_backward(LossKind loss) {
 bool DeviceForecaster::capture_step(LossKind loss) {
   // the step is hundreds of small launches (T per layer and direction); replaying them as one
   // graph removes most of the CPU launch cost between them
-  const std::pair<int, int> key{b_, loss == LossKind::kMse ? 0 : 1};
+  const std::pair<int, int> key{b_, static_cast<int>(loss)};
   cudaGraph_t g = nullptr;
   CUDA_CHECK(cudaStreamBeginCapture(stream(), cudaStreamCaptureModeThreadLocal));
   std::string failure;
