@@ -122,7 +122,7 @@ void DeviceForecaster::enqueue_forward_backward(LossKind loss) {
   const RowView h_last = lstm_forward(true);
   head_forward(h_last);
   launch_head_loss(b_, d_.O, yhat_.get(), param(head_b), y_.get(), dyhat_.get(), grad(head_b), scalars_.get(),
-                   static_cast<int>(loss), stream());
+                   loss == LossKind::kMse ? 0 : 1, stream());
   // dW_head [O][H] = dyhat^T h_last;  dh_last [b][H] = dyhat W_head
   gemm_rm(blas(), true, false, d_.O, d_.H, b_, 1.0f, dyhat_.get(), d_.O, h_last.p, h_last.ld, 0.0f, grad(head_w), d_.H);
   const RowView dh = dh_last_target();
