@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -114,7 +113,8 @@ std::string format_report(const ResultReader& reader) {
     }
   }
 
-  // where the time went: per phase, the busiest rank's total, and the mean per round over ranks
+  // where the time went: per phase, the busiest rank's total over the run, the mean of the ranks'
+  // totals, and the bytes sent
   if (reader.has_table("timing")) {
     const TableData t = reader.table("timing");
     const ColumnData *phase = t.column("phase"), *rank = t.column("rank"), *round = t.column("round"),
@@ -122,7 +122,6 @@ std::string format_report(const ResultReader& reader) {
     if (phase && rank && round && seconds && sent && t.rows > 0) {
       struct PhaseTotals {
         std::map<std::int64_t, double> per_rank;
-        std::set<std::int64_t> rounds;
         double seconds = 0, bytes = 0;
       };
       std::map<std::string, PhaseTotals> phases;
@@ -132,7 +131,6 @@ std::string format_report(const ResultReader& reader) {
         if (!phases.count(name)) order.push_back(name);
         auto& p = phases[name];
         p.per_rank[static_cast<std::int64_t>(rank->value(r))] += seconds->value(r);
-        p.rounds.insert(static_cast<std::int64_t>(round->value(r)));
         p.seconds += seconds->value(r);
         p.bytes += sent->value(r);
       }
