@@ -355,6 +355,25 @@ TEST(ProvenanceFile, AChainWithoutItsFirstRoundsDoesNotVerify) {
       << v.first_break;
 }
 
+// array_rows reads a band of rows (what --resume reads on every rank: the last checkpoint only)
+TEST(ProvenanceFile, ArrayRowsReadsABandOfRowsOfEitherShape) {
+  testing::ScratchDir dir;
+  const auto path = dir / "rows.h5";
+  write_sample(path, {.checkpoints = true});
+  const auto reader = ResultReader::open(path);
+  const auto all = reader.array("checkpoint/model");
+  const auto band = reader.array_rows("checkpoint/model", 1, 2);
+  EXPECT_EQ(band.rows, 2u);
+  EXPECT_EQ(band.width, kParams);
+  ASSERT_EQ(band.reals.size(), 2 * kParams);
+  for (std::size_t i = 0; i < 2 * kParams; ++i) EXPECT_EQ(band.reals[i], all.reals[kParams + i]) << i;
+  const auto last_round = reader.array_rows("checkpoint/round", kRounds - 1, 1);
+  ASSERT_EQ(last_round.integers.size(), 1u);
+  EXPECT_EQ(last_round.integers[0], kRounds);
+  EXPECT_EQ(reader.array_rows("checkpoint/round", kRounds, 0).integers.size(), 0u);
+  EXPECT_THROW(reader.array_rows("checkpoint/model", 2, 2), Error);
+}
+
 TEST(ProvenanceFile, CheckpointModelsAreCheckedAgainstTheirRounds) {
   testing::ScratchDir dir;
   const auto path = dir / "ck.h5";

@@ -247,14 +247,14 @@ class FederatedExperiment final : public Experiment {
   }
 
   void resume(const io::ResultReader& old) override {
-    // read once: the last checkpoint is loaded here, all of them are copied by run() (rank 0)
+    // every rank reads the small index arrays and the LAST checkpoint only; run() copies the
+    // history (every checkpoint) on rank 0
     auto& c = stored_;
     c.rounds = old.array("checkpoint/round");
-    c.model = old.array("checkpoint/model");
-    c.state = old.array("checkpoint/state");
     c.state_bytes = old.array("checkpoint/state_bytes");
     const auto& rounds = c.rounds;
-    const auto& models = c.model;
+    const auto models = old.array_shape("checkpoint/model");
+    const auto state_words = old.array_shape("checkpoint/state");
     const auto& sizes = c.state_bytes;
     const std::size_t n = rounds.rows;
     if (n == 0 && checkpoint_every_ == 0)
@@ -275,13 +275,15 @@ class FederatedExperiment final : public Experiment {
       throw_input_error("'{}' has its last checkpoint at round {} of {}: nothing left to run", old.path().string(),
                         resume_round_, rounds_);
     // the model of the last checkpoint (float32 widened to double on reading: exact)
-    for (std::size_t j = 0; j < global_.size(); ++j) global_[j] = static_cast<float>(models.reals[(n - 1) * global_.size() + j]);
-    const std::size_t words_before = c.state_words(n - 1);
+    const auto last = old.array_rows("checkpoint/model", n - 1, 1);
+    for (std::size_t j = 0; j < global_.size(); ++j) global_[j] = static_cast<float>(last.reals[j]);
+    const std::size_t words_before = c.state_words(n - 1), words_end = c.state_words(n);
     const auto bytes = static_cast<std::size_t>(sizes.integers[n - 1]);
-    if (c.state.integers.size() < c.state_words(n))
+    if (state_words.rows < words_end || words_end - words_before < state_words_for(bytes))
       throw_input_error("'{}': checkpoint state is shorter than recorded", old.path().string());
+    const auto words = old.array_rows("checkpoint/state", words_before, words_end - words_before);
     std::vector<std::byte> state(bytes);
-    std::memcpy(state.data(), c.state.integers.data() + words_before, bytes);
+    std::memcpy(state.data(), words.integers.data(), bytes);
     registry_.restore(state);
     if (dp_ledger_)  // the releases of the rounds already run: selection is a function of (seed, round)
       for (std::int64_t r = 1; r <= resume_round_; ++r) dp_ledger_->record(round_selection(r));
@@ -526,8 +528,10 @@ class FederatedExperiment final : public Experiment {
     }
     const auto& c = stored_;
     const std::size_t n = resume_checkpoints_;
-    w.append_array("checkpoint/model", std::span<const double>(c.model.reals.data(), n * global_.size()));
-    w.append_array("checkpoint/state", std::span<const std::int64_t>(c.state.integers.data(), c.state_words(n)));
+    const auto models = old.array_rows("checkpoint/model", 0, n);
+    const auto state = old.array_rows("checkpoint/state", 0, c.state_words(n));
+    w.append_array("checkpoint/model", std::span<const double>(models.reals.data(), n * global_.size()));
+    w.append_array("checkpoint/state", std::span<const std::int64_t>(state.integers.data(), c.state_words(n)));
     w.append_array("checkpoint/state_bytes", std::span<const std::int64_t>(c.state_bytes.integers.data(), n));
     w.append_array("checkpoint/round", std::span<const std::int64_t>(c.rounds.integers.data(), n));
   }
@@ -600,9 +604,9 @@ class FederatedExperiment final : public Experiment {
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps
-  // the checkpoint arrays of the file being resumed, from resume() until run() has copied them
+  // the checkpoint index of the file being resumed, from resume() until run() has copied the history
   struct StoredCheckpoints {
-    io::ArrayData rounds, model, state, state_bytes;
+    io::ArrayData rounds, state_bytes;
     // int64 words holding the state of the first k checkpoints
     std::size_t state_words(std::size_t k) const {
       std::size_t words = 0;

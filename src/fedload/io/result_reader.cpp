@@ -65,26 +65,46 @@ ArrayShape shape_of(hid_t dataset, const std::string& path) {
           .type = element_type_of(dataset, path)};
 }
 
-ColumnData read_dataset(hid_t parent, const std::string& name, const std::string& path) {
+// rows [first, first + count) of a dataset (every row when count is npos)
+ColumnData read_dataset(hid_t parent, const std::string& name, const std::string& path, std::size_t first = 0,
+                        std::size_t count = std::string::npos) {
   DatasetHandle dataset{hdf5_check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset", path)};
   const ArrayShape shape = shape_of(dataset.get(), path);
+  const bool whole = count == std::string::npos;
+  if (whole) count = shape.rows;
+  if (first > shape.rows || count > shape.rows - first)
+    throw_runtime_error("'{}': rows {} to {} asked for, it has {}", path, first, first + count, shape.rows);
   ColumnData data;
   data.name = name;
   data.type = shape.type;
-  data.rows = shape.rows;
+  data.rows = count;
   data.width = shape.width;
   data.unit = string_or(read_attribute(dataset.get(), layout::kUnit));
   data.description = string_or(read_attribute(dataset.get(), layout::kDescription));
   data.labels = list_or_empty(read_attribute(dataset.get(), layout::kLabels));
-  const std::size_t count = data.rows * data.values_per_row();
-  if (count == 0) return data;
+  const std::size_t values = data.rows * data.values_per_row();
+  if (values == 0) return data;
+  // the whole dataset, or a hyperslab of rows (every column of a 2-D one) and a memory space of its size
+  hid_t file_space = H5S_ALL, memory_space = H5S_ALL;
+  DataspaceHandle selected, memory;
+  if (!whole) {
+    selected = DataspaceHandle{hdf5_check(H5Dget_space(dataset.get()), "dataset space", path)};
+    const hsize_t start[2] = {first, 0}, block[2] = {count, data.values_per_row()};
+    hdf5_check_status(H5Sselect_hyperslab(selected.get(), H5S_SELECT_SET, start, nullptr, block, nullptr),
+                      "select rows", path);
+    const hsize_t flat = values;
+    memory = DataspaceHandle{hdf5_check(H5Screate_simple(1, &flat, nullptr), "memory space", path)};
+    file_space = selected.get();
+    memory_space = memory.get();
+  }
   if (data.is_integer()) {
-    data.integers.resize(count);
-    hdf5_check_status(H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.integers.data()),
-                      "read dataset", path);
+    data.integers.resize(values);
+    hdf5_check_status(
+        H5Dread(dataset.get(), H5T_NATIVE_INT64, memory_space, file_space, H5P_DEFAULT, data.integers.data()),
+        "read dataset", path);
   } else {
-    data.reals.resize(count);
-    hdf5_check_status(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.reals.data()),
+    data.reals.resize(values);
+    hdf5_check_status(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space, file_space, H5P_DEFAULT, data.reals.data()),
                       "read dataset", path);
   }
   return data;
@@ -226,6 +246,14 @@ ArrayData ResultReader::array(std::string_view name) const {
   state_->require_array(name);
   const std::string array_name(name);
   ArrayData data = read_dataset(state_->file.get(), array_name, array_name);
+  data.name = array_name;
+  return data;
+}
+
+ArrayData ResultReader::array_rows(std::string_view name, std::size_t first, std::size_t count) const {
+  state_->require_array(name);
+  const std::string array_name(name);
+  ArrayData data = read_dataset(state_->file.get(), array_name, array_name, first, count);
   data.name = array_name;
   return data;
 }

@@ -87,6 +87,9 @@ class ResultReader {
   // reads a whole table or array; throws fedload::Error for an unknown name.
   TableData table(std::string_view name) const;
   ArrayData array(std::string_view name) const;
+  // Rows [first, first + count) of an array (of both dimensions of a 2-D one); a fedload::Error
+  // for rows it does not have.
+  ArrayData array_rows(std::string_view name, std::size_t first, std::size_t count) const;
   ArrayShape array_shape(std::string_view name) const;
 
  private:
