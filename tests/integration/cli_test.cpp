@@ -142,6 +142,19 @@ TEST(Cli, ReadmeConfigTableMatchesTheSchema) {
       << "README's config table is stale: regenerate it with `build/fedload config keys --markdown`";
 }
 
+// Every config the project ships is valid (keys, types, ranges): a user copying one never starts
+// from an error.
+TEST(Cli, EveryShippedConfigIsValid) {
+  std::size_t checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(FEDLOAD_SOURCE_DIR) + "/jobs/configs")) {
+    if (entry.path().extension() != ".toml") continue;
+    const auto r = run_process(fedload_binary() + " config show --config " + entry.path().string());
+    EXPECT_EQ(r.exit_code, 0) << entry.path() << "\n" << r.err;
+    ++checked;
+  }
+  EXPECT_GE(checked, 9u);  // quickstart, centralized_quickstart, etth2_*, strategies_noniid, private_*
+}
+
 TEST(Cli, ConfigShowPrintsTheEffectiveConfig) {
   const auto r = run_process(fedload_binary() + " config show --set run.seed=99");
   ASSERT_EQ(r.exit_code, 0) << r.err;
