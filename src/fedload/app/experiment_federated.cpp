@@ -132,9 +132,7 @@ class FederatedExperiment final : public Experiment {
                            .seeded = cfg_.get_string("he.keys") == "seeded",
                            .seed = seed,
                            .max_clients = static_cast<std::uint32_t>(clients_)};
-      if (paillier_options_.key_bits % 2 != 0)
-        throw_input_error("he.key_bits = {} must be even (n = p q with p and q of equal size)",
-                          paillier_options_.key_bits);
+      he::check_key_bits(paillier_options_.key_bits);  // here, before the result file exists
     }
 
     declare_client_table(schema, columns_);

@@ -229,7 +229,7 @@ PaillierCiphertext PaillierPrivateKey::encrypt(const BigInt& m, RandomSource& ra
   return encrypt(m, random_unit(random, pub_.n()));
 }
 
-PaillierPrivateKey generate_paillier_key(std::size_t modulus_bits, RandomSource& random) {
+void check_key_bits(std::size_t modulus_bits) {
   if (modulus_bits < kMinModulusBits) {
     throw_input_error("paillier: a {}-bit key is too small; keys must have at least {} bits (2048 or more recommended)",
                       modulus_bits, kMinModulusBits);
@@ -237,6 +237,10 @@ PaillierPrivateKey generate_paillier_key(std::size_t modulus_bits, RandomSource&
   if (modulus_bits % 2 != 0) {
     throw_input_error("paillier: the key size must be even (two primes of equal size), got {} bits", modulus_bits);
   }
+}
+
+PaillierPrivateKey generate_paillier_key(std::size_t modulus_bits, RandomSource& random) {
+  check_key_bits(modulus_bits);
   const std::size_t half = modulus_bits / 2;
   BigInt p = random_prime(half, random);
   for (;;) {

@@ -116,5 +116,8 @@ class PaillierPrivateKey {
 // has full length, probable primes after kPrimeTestRounds, p != q, gcd(pq, (p-1)(q-1)) = 1.
 // With an OsRandom the key is secret; with a SeededRandom it is reproducible and NOT secure.
 PaillierPrivateKey generate_paillier_key(std::size_t modulus_bits, RandomSource& random);
+// The InputError generate_paillier_key throws for a size it refuses (< kMinModulusBits, odd), so
+// callers can refuse a configured size before any key is made.
+void check_key_bits(std::size_t modulus_bits);
 
 }  // namespace fedload::he
