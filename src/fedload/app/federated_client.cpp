@@ -118,13 +118,12 @@ LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> 
   u.report.local_steps = r.steps;
   u.report.train_loss = r.mean_loss;
   u.delta.resize(local_.size());
-  for (std::size_t j = 0; j < local_.size(); ++j) u.delta[j] = local_[j] - global[j];
-  const auto norm = [&u] {
-    double sq = 0;
-    for (const float v : u.delta) sq += static_cast<double>(v) * v;
-    return std::sqrt(sq);
-  };
-  u.update_norm = norm();
+  double sq = 0;
+  for (std::size_t j = 0; j < local_.size(); ++j) {
+    u.delta[j] = local_[j] - global[j];
+    sq += static_cast<double>(u.delta[j]) * u.delta[j];
+  }
+  u.update_norm = std::sqrt(sq);
   if (!std::isfinite(u.update_norm) || !std::isfinite(r.mean_loss))
     throw_runtime_error("client {}, round {}: local training diverged (loss {}, update norm {})", client, round,
                         r.mean_loss, u.update_norm);
