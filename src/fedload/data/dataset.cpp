@@ -96,40 +96,45 @@ std::optional<std::vector<std::size_t>> clients_to_build(const DataOptions& opti
   return only;
 }
 
-// load_source, also returning the clients to build (resolved once: choose_clients is called
-// here and nowhere else) and the grid's shape (a synthetic table of no chosen client has no
-// column to measure it by)
-LoadTable load_table(const DataOptions& options, std::uint64_t seed, std::optional<std::vector<std::size_t>>& only,
-                     TableShape& shape) {
+// A source read: the table, its grid's shape (a synthetic table of no chosen client has no column
+// to measure it by), the client mapping, and the clients to build (resolved once: choose_clients
+// is called here and nowhere else).
+struct LoadedSource {
+  LoadTable table;
+  TableShape shape;
+  std::vector<ClientAssignment> assignment;
+  std::optional<std::vector<std::size_t>> only;
+};
+
+LoadedSource load_table(const DataOptions& options, std::uint64_t seed) {
+  LoadedSource s;
+  const std::size_t clients = client_option(options);
   if (options.source == DataSource::kCsv) {
     if (options.path.empty()) throw_input_error("source = \"csv\" needs a path");
-    LoadTable table = load_csv(options.path, {options.timestamp_column, options.columns});
-    shape = table.shape();
-    only = clients_to_build(options, partition_table(shape, options.partition, client_option(options)).size());
-    return table;
+    s.table = load_csv(options.path, {options.timestamp_column, options.columns});
+    s.shape = s.table.shape();
+    s.assignment = partition_table(s.shape, options.partition, clients);
+    s.only = clients_to_build(options, s.assignment.size());
+    return s;
   }
   SyntheticOptions synth;
   synth.days = options.days;
   synth.resolution_minutes = options.resolution_minutes;
   synth.start_date = options.start_date;
-  const std::size_t clients = client_option(options);
   synth.series = options.series != 0 ? options.series : options.partition == PartitionMode::kShard ? 1 : clients;
   // the mapping depends on the grid only, so the series the chosen clients read are known
   // before generating; series are independent streams, so their values do not change
-  shape = synthetic_shape(synth);
-  const auto assignment = partition_table(shape, options.partition, clients);
-  only = clients_to_build(options, assignment.size());
-  if (only) synth.only_series = columns_read(assignment, *only);
-  return generate_synthetic(synth, seed, HolidayCalendar::from_option(options.holidays_file));
+  s.shape = synthetic_shape(synth);
+  s.assignment = partition_table(s.shape, options.partition, clients);
+  s.only = clients_to_build(options, s.assignment.size());
+  if (s.only) synth.only_series = columns_read(s.assignment, *s.only);
+  s.table = generate_synthetic(synth, seed, HolidayCalendar::from_option(options.holidays_file));
+  return s;
 }
 
 }  // namespace
 
-LoadTable load_source(const DataOptions& options, std::uint64_t seed) {
-  std::optional<std::vector<std::size_t>> only;
-  TableShape shape;
-  return load_table(options, seed, only, shape);
-}
+LoadTable load_source(const DataOptions& options, std::uint64_t seed) { return load_table(options, seed).table; }
 
 namespace {
 
@@ -194,9 +199,10 @@ ClientDataset build_client(const LoadTable& table, const ClientAssignment& assig
 
 ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t seed) {
   const HolidayCalendar holidays = HolidayCalendar::from_option(options.holidays_file);
-  std::optional<std::vector<std::size_t>> only;
-  TableShape shape;
-  const LoadTable table = load_table(options, seed, only, shape);
+  LoadedSource source = load_table(options, seed);
+  const LoadTable& table = source.table;
+  const TableShape& shape = source.shape;
+  const auto& only = source.only;
 
   ClientDatasets out;
   out.source = table.source;
@@ -208,7 +214,7 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
   out.repairs = table.repairs;
   out.holidays = holidays.describe();
   out.partition = options.partition;
-  out.assignment = partition_table(shape, options.partition, client_option(options));
+  out.assignment = std::move(source.assignment);
 
   WindowOptions windows;
   windows.lookback = options.lookback == 0 ? table.steps_per_day : options.lookback;
