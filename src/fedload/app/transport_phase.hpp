@@ -6,16 +6,13 @@
 
 #include "fedload/comm/transport.hpp"
 #include "fedload/core/phase_timer.hpp"
-#include "fedload/core/stall_watchdog.hpp"
 
 namespace fedload::app {
 
 class TransportPhase {
  public:
   TransportPhase(std::vector<PhaseSample>& out, const char* phase, std::int64_t round, const comm::Transport& t)
-      : timer_(out, phase, round), transport_(t), start_(t.counts()) {
-    note_progress(phase, round, true);  // a collective: the StallWatchdog allows for the peers
-  }
+      : timer_(out, phase, round, true), transport_(t), start_(t.counts()) {}
   ~TransportPhase() {
     const auto now = transport_.counts();
     timer_.add_bytes(now.bytes_sent - start_.bytes_sent, now.bytes_received - start_.bytes_received);

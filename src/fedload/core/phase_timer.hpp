@@ -23,9 +23,10 @@ struct PhaseSample {
 class PhaseTimer {
  public:
   // Times from construction to stop() (or destruction) and appends to `out`.
-  PhaseTimer(std::vector<PhaseSample>& out, std::string phase, std::int64_t round = 0)
+  // waits_on_peers: the phase is a collective (the StallWatchdog allows for the peers)
+  PhaseTimer(std::vector<PhaseSample>& out, std::string phase, std::int64_t round = 0, bool waits_on_peers = false)
       : out_(&out), phase_(std::move(phase)), round_(round), start_(std::chrono::steady_clock::now()) {
-    note_progress(phase_, round_);  // the start of a phase is progress (StallWatchdog)
+    note_progress(phase_, round_, waits_on_peers);  // the start of a phase is progress (StallWatchdog)
   }
   ~PhaseTimer() { stop(); }
   PhaseTimer(const PhaseTimer&) = delete;
