@@ -255,6 +255,14 @@ struct Tamper {
 // rows of provenance_clients: 3 per round, so round r's second client is row 3(r-1)+1
 std::size_t client_row(std::int64_t round, std::size_t i) { return 3 * static_cast<std::size_t>(round - 1) + i; }
 
+// verify fails, first at `round`, with a message that contains `message`
+void expect_break(const VerifyResult& v, std::int64_t round, const std::string& message) {
+  EXPECT_FALSE(v.ok);
+  ASSERT_TRUE(v.broken_round.has_value()) << v.first_break;
+  EXPECT_EQ(*v.broken_round, round) << v.first_break;
+  EXPECT_NE(v.first_break.find(message), std::string::npos) << v.first_break;
+}
+
 TEST(ProvenanceFile, VerifyNamesTheRoundOfEverySingleAlteration) {
   using F = std::function<void(double&)>;
   using I = std::function<void(std::int64_t&)>;
@@ -321,11 +329,7 @@ TEST(ProvenanceFile, VerifyNamesTheRoundOfEverySingleAlteration) {
     const auto path = dir / fmt::format("t{}.h5", i);
     write_sample(path);
     t.apply(path);
-    const auto v = verify_provenance(ResultReader::open(path));
-    EXPECT_FALSE(v.ok);
-    ASSERT_TRUE(v.broken_round.has_value()) << v.first_break;
-    EXPECT_EQ(*v.broken_round, t.round) << v.first_break;
-    EXPECT_NE(v.first_break.find(t.message), std::string::npos) << v.first_break;
+    expect_break(verify_provenance(ResultReader::open(path)), t.round, t.message);
   }
 }
 
@@ -333,11 +337,7 @@ TEST(ProvenanceFile, GenesisBindsTheChainToTheFilesConfig) {
   testing::ScratchDir dir;
   const auto path = dir / "other.h5";
   write_sample(path, {.chain_config = "[run]\nseed = 2\n"});  // a chain made for another config
-  const auto v = verify_provenance(ResultReader::open(path));
-  EXPECT_FALSE(v.ok);
-  ASSERT_TRUE(v.broken_round.has_value());
-  EXPECT_EQ(*v.broken_round, 1);
-  EXPECT_NE(v.first_break.find("not the genesis of this file's config"), std::string::npos) << v.first_break;
+  expect_break(verify_provenance(ResultReader::open(path)), 1, "not the genesis of this file's config");
 }
 
 // Every chain starts at round 1: one whose first records were removed has lost its link to the
@@ -346,13 +346,8 @@ TEST(ProvenanceFile, AChainWithoutItsFirstRoundsDoesNotVerify) {
   testing::ScratchDir dir;
   const auto path = dir / "headless.h5";
   write_sample(path, {.first_round = 2});
-  const auto v = verify_provenance(ResultReader::open(path));
-  EXPECT_FALSE(v.ok);
-  ASSERT_TRUE(v.broken_round.has_value());
-  EXPECT_EQ(*v.broken_round, 2);
-  EXPECT_NE(v.first_break.find("chain starts at round 2: the records of rounds 1 to 1 were removed"),
-            std::string::npos)
-      << v.first_break;
+  expect_break(verify_provenance(ResultReader::open(path)), 2,
+               "chain starts at round 2: the records of rounds 1 to 1 were removed");
 }
 
 // array_rows reads a band of rows (what --resume reads on every rank: the last checkpoint only)
@@ -385,11 +380,7 @@ TEST(ProvenanceFile, CheckpointModelsAreCheckedAgainstTheirRounds) {
 
   edit_dataset<float>(path, "checkpoint/model", H5T_NATIVE_FLOAT, kParams + 7,  // round 2's model
                       std::function<void(float&)>([](float& x) { x = std::nextafter(x, 100.0f); }));
-  v = verify_provenance(ResultReader::open(path));
-  EXPECT_FALSE(v.ok);
-  ASSERT_TRUE(v.broken_round.has_value());
-  EXPECT_EQ(*v.broken_round, 2);
-  EXPECT_NE(v.first_break.find("round 2: checkpoint model SHA-256 differs"), std::string::npos) << v.first_break;
+  expect_break(verify_provenance(ResultReader::open(path)), 2, "round 2: checkpoint model SHA-256 differs");
 }
 
 TEST(ProvenanceFile, AKilledRunIsCheckedAsFarAsItGoes) {
