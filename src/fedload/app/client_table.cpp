@@ -1,6 +1,7 @@
 #include "fedload/app/client_table.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace fedload::app {
 
@@ -18,7 +19,10 @@ void declare_client_table(io::ResultSchema& schema, const std::vector<std::strin
       .int64("missing_imputed")
       .int64("outliers_replaced")
       .float64("norm_min", "", "min-max normalizer fitted on the training span")
-      .float64("norm_max");
+      .float64("norm_max")
+      .int64("defective", "", "1: a defective client ([defects]: its training data attacked or its updates altered)")
+      .int64("attacked_steps", "", "training steps a data-integrity attack changed (defects.kind scaling, ramp, random)")
+      .float64("attack_mean_abs_change", "", "mean |attacked - true| load over those steps, original units (NaN: none)");
 }
 
 ClientRow client_row(const data::ClientDataset& c, int rank) {
@@ -35,7 +39,10 @@ ClientRow client_row(const data::ClientDataset& c, int rank) {
           static_cast<std::int64_t>(c.cleaning.missing_imputed),
           static_cast<std::int64_t>(c.cleaning.outliers_replaced),
           c.normalizer.min,
-          c.normalizer.max};
+          c.normalizer.max,
+          c.attacked ? 1 : 0,
+          static_cast<std::int64_t>(c.attack.attacked_steps),
+          c.attack.attacked_steps > 0 ? c.attack.mean_abs_change : std::numeric_limits<double>::quiet_NaN()};
 }
 
 void append_client_rows(io::ResultWriter& w, const std::vector<std::string>& columns, std::vector<ClientRow> rows) {
@@ -44,7 +51,8 @@ void append_client_rows(io::ResultWriter& w, const std::vector<std::string>& col
   for (const auto& r : rows)
     out.push_back({r.client, r.rank, std::string_view(columns.at(static_cast<std::size_t>(r.column))), r.slices,
                    r.begin, r.end, r.train_windows, r.val_windows, r.test_days, r.missing_imputed,
-                   r.outliers_replaced, r.norm_min, r.norm_max});
+                   r.outliers_replaced, r.norm_min, r.norm_max, r.defective, r.attacked_steps,
+                   r.attack_mean_abs_change});
   w.append_rows("clients", out);
 }
 

@@ -21,6 +21,9 @@ struct ClientRow {
   std::int64_t train_windows = 0, val_windows = 0, test_days = 0;
   std::int64_t missing_imputed = 0, outliers_replaced = 0;
   double norm_min = 0, norm_max = 0;
+  std::int64_t defective = 0;       // 1: a defective client ([defects]: attacked data or update)
+  std::int64_t attacked_steps = 0;  // training steps a data-integrity attack changed
+  double attack_mean_abs_change = 0;
 };
 
 void declare_client_table(io::ResultSchema& schema, const std::vector<std::string>& columns);

@@ -14,6 +14,7 @@ const ConfigSchema& fedload_schema() {
     add_fl_keys(s);
     add_he_keys(s);
     add_dp_keys(s);
+    add_defects_keys(s);
     add_backend_keys(s);
     add_output_keys(s);
     add_debug_keys(s);

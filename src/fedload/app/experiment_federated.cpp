@@ -13,6 +13,7 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "fedload/app/client_table.hpp"
 #include "fedload/app/data_config.hpp"
@@ -24,6 +25,7 @@
 #include "fedload/app/round_messages.hpp"
 #include "fedload/app/transport_phase.hpp"
 #include "fedload/app/training_config.hpp"
+#include "fedload/fl/defects.hpp"
 #include "fedload/comm/mpi_transport.hpp"
 #include "fedload/comm/transport.hpp"
 #include "fedload/core/checkpoint_state.hpp"
@@ -56,6 +58,7 @@ struct RoundSummary {
   std::size_t selected = 0;
   double train_loss = kNaN;
   model::ForecastMetrics global{kNaN, kNaN, kNaN, kNaN};
+  model::ForecastMetrics honest{kNaN, kNaN, kNaN, kNaN};  // pooled over the clients that are not defective
   bool evaluated = false;
   double seconds = 0.0;
   double epsilon = kNaN;  // local DP: spent so far by the client that released most (NaN: DP off)
@@ -106,6 +109,7 @@ class FederatedExperiment final : public Experiment {
                                          .server_lr = cfg_.get_double("fl.server_lr"),
                                          .trim_fraction = cfg_.get_double("fl.trim_fraction")};
     set_up_dp(work, strategy_options);
+    set_up_defects(work, seed);
     strategy_ = fl::make_strategy(cfg_.get_string("fl.strategy"), strategy_options);
     add_data_and_model_attributes(attrs, data, dims_);
     local_ = std::make_unique<FederatedClients>(std::move(data), std::move(backend), work);
@@ -144,6 +148,8 @@ class FederatedExperiment final : public Experiment {
         .float64("rmse")
         .float64("mae")
         .float64("r2")
+        .float64("honest_mape", "%", "pooled over the test days of the clients that are not defective ([defects]; = mape without defects)")
+        .float64("honest_rmse", "", "the same, RMSE")
         .float64("seconds", "s", "wall time of the round on rank 0")
         .float64("epsilon", "", "epsilon at dp.delta spent so far (local: by the client that released most updates; central: by every client) (NaN: DP off)");
     schema.table("round_clients", "one row per selected client and round: its local work and its weight")
@@ -156,7 +162,7 @@ class FederatedExperiment final : public Experiment {
         .float64("coefficient", "", "c_i in g' = g + sum c_i (w_i - g) (NaN: non-linear strategy)")
         .float64("update_norm", "", "L2 norm of w_i - g");
     add_metric_columns(
-        schema.table("evaluation", "the global model on each client's test days; client -1 = all pooled (sample-weighted)")
+        schema.table("evaluation", "the global model on each client's test days; client -1 = all pooled (sample-weighted); -2 = the clients that are not defective pooled ([defects] only)")
             .int64("round")
             .int64("client"));
     declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
@@ -187,7 +193,35 @@ class FederatedExperiment final : public Experiment {
                                describe_paillier(paillier_options_)});
     attrs.push_back({"checkpoint_every", checkpoint_every_});
     attrs.push_back({"dp", dp_description_});
+    attrs.push_back({"defects", defects_description_});
     attrs.push_back({"ridge_scope", std::string("per client (each client's own windows: the local baseline)")});
+  }
+
+  // [defects]: which clients are defective (the same pure function the data pipeline used for a
+  // data attack) and, for an update defect, what they do to their updates
+  void set_up_defects(LocalWork& work, std::uint64_t seed) {
+    const std::string kind = cfg_.get_string("defects.kind");
+    defects_description_ = "none";
+    if (kind == "none") return;
+    const double m = cfg_.get_double("defects.magnitude");
+    const auto defective = fl::defective_clients(seed, clients_, cfg_.get_double("defects.fraction"));
+    work.defect = fl::update_defect_from_name(kind);
+    std::string what;
+    if (work.defect != fl::UpdateDefect::kNone) {
+      fl::check_update_defect(work.defect, m);
+      work.defect_magnitude = m;
+      work.defective = defective;
+      what = work.defect == fl::UpdateDefect::kNoise
+                 ? fmt::format("communication noise N(0, ({} rms(update))^2) added to every update they send", m)
+                 : fmt::format("every update they send is -{} times what they learnt", m);
+    } else {
+      what = fmt::format("their training load is attacked ({}, m = {}, on {}% of training days); validation and "
+                         "test data stay true",
+                         kind, m, 100 * cfg_.get_double("defects.coverage"));
+    }
+    defects_description_ =
+        fmt::format("{} of {} clients defective (clients {}): {}", defective.size(), clients_,
+                    fmt::join(defective, ", "), what);
   }
 
   // [dp]: what clients do to their updates (work.dp), what the server adds, and the ledger
@@ -319,6 +353,7 @@ class FederatedExperiment final : public Experiment {
       std::printf("fedload: federated %s, %zu clients on %d rank(s) (%zu-%zu per rank), %lld rounds, backend %s, %zu parameters\n",
                   strategy_->name().c_str(), clients_, ctx.mpi.size(), least, most, static_cast<long long>(rounds_),
                   backend_.ran.c_str(), global_.size());
+      if (defects_description_ != "none") std::printf("fedload: defects: %s\n", defects_description_.c_str());
       std::fflush(stdout);
     }
 
@@ -479,10 +514,15 @@ class FederatedExperiment final : public Experiment {
       TransportPhase t(phases, "evaluate", r, tr);
       evaluations_ = decode_evaluations(tr.gather_bytes(encode_evaluations(local_->evaluate(global_)), 0));
       if (root) {
-        model::ForecastSums pooled;
-        for (const auto& e : evaluations_) pooled.merge(e.sums);
+        model::ForecastSums pooled, honest;
+        for (const auto& e : evaluations_) {
+          pooled.merge(e.sums);
+          if (!e.defective) honest.merge(e.sums);
+        }
         s.global = metrics_or_nan(pooled);
+        s.honest = metrics_or_nan(honest);
         pooled_ = pooled;
+        pooled_honest_ = honest;
       }
       s.evaluated = true;
     } else {
@@ -550,7 +590,8 @@ class FederatedExperiment final : public Experiment {
 
   void write_round(io::ResultWriter& w, const RoundSummary& s) const {
     w.append_row("rounds", {s.round, static_cast<std::int64_t>(s.selected), s.train_loss, s.global.mape,
-                            s.global.rmse, s.global.mae, s.global.r2, s.seconds, s.epsilon});
+                            s.global.rmse, s.global.mae, s.global.r2, s.honest.mape, s.honest.rmse, s.seconds,
+                            s.epsilon});
     std::vector<io::Row> rows;
     for (std::size_t i = 0; i < round_reports_.size(); ++i) {
       const auto& m = round_reports_[i];
@@ -566,6 +607,9 @@ class FederatedExperiment final : public Experiment {
     }
     eval.push_back({s.round, std::int64_t{-1}, s.global.mape, s.global.rmse, s.global.mae, s.global.r2,
                     static_cast<std::int64_t>(pooled_.n)});
+    if (defects_description_ != "none")
+      eval.push_back({s.round, std::int64_t{-2}, s.honest.mape, s.honest.rmse, s.honest.mae, s.honest.r2,
+                      static_cast<std::int64_t>(pooled_honest_.n)});
     w.append_rows("evaluation", eval);
   }
 
@@ -574,9 +618,12 @@ class FederatedExperiment final : public Experiment {
     const std::string mape = s.evaluated ? fmt::format("{:7.3f}%", s.global.mape) : std::string("      - ");
     const std::string rmse = s.evaluated ? fmt::format("{:10.4g}", s.global.rmse) : std::string("         -");
     const std::string eps = dp_ledger_ ? fmt::format("  eps {:.3g}", s.epsilon) : std::string();
-    std::printf("round %4lld/%-4lld clients %4zu  loss %.5f  MAPE %s  RMSE %s%s  %7.2fs  ETA %s\n",
+    const std::string honest = defects_description_ != "none" && s.evaluated
+                                   ? fmt::format("  honest {:7.3f}%", s.honest.mape)
+                                   : std::string();
+    std::printf("round %4lld/%-4lld clients %4zu  loss %.5f  MAPE %s%s  RMSE %s%s  %7.2fs  ETA %s\n",
                 static_cast<long long>(s.round), static_cast<long long>(rounds_), s.selected, s.train_loss,
-                mape.c_str(), rmse.c_str(), eps.c_str(), s.seconds, duration_text(eta).c_str());
+                mape.c_str(), honest.c_str(), rmse.c_str(), eps.c_str(), s.seconds, duration_text(eta).c_str());
     std::fflush(stdout);
   }
 
@@ -599,6 +646,7 @@ class FederatedExperiment final : public Experiment {
   double central_sigma_ = 0;            // dp.mode = "central": the server's noise per coordinate
   std::uint64_t dp_seed_ = 0;           // the noise's seed (dp.noise)
   std::string dp_description_;
+  std::string defects_description_;
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps
@@ -622,6 +670,7 @@ class FederatedExperiment final : public Experiment {
   std::vector<double> coefficients_;
   std::vector<ClientEvaluation> evaluations_;
   model::ForecastSums pooled_;
+  model::ForecastSums pooled_honest_;  // the clients that are not defective
   RoundSummary last_;
 
   std::vector<ClientForecasts> forecasts_;

@@ -50,6 +50,10 @@ class ForecastExperiment final : public Experiment {
 
   void declare(io::ResultSchema& schema, io::AttributeList& attrs) override {
     // federated-only settings must not look applied to a centralized run
+    if (const std::string d = cfg_.get_string("defects.kind"); d == "noise" || d == "sign_flip")
+      throw_input_error("defects.kind = \"{}\" alters the updates clients send in a federated run; fl.mode = "
+                        "\"centralized\" sends none (a data attack, scaling / ramp / random, applies to both)",
+                        d);
     if (cfg_.get_string("dp.mode") != "off")
       throw_input_error("dp.mode = \"{}\" protects clients' updates in a federated run; fl.mode = \"centralized\" "
                         "trains on pooled data without DP (set dp.mode = \"off\" or fl.mode = \"federated\")",

@@ -19,6 +19,7 @@ namespace {
 constexpr std::uint64_t kWorkTag = 0x776f726b5f736861ULL;   // "work_sha"
 constexpr std::uint64_t kLocalTag = 0x6c6f63616c5f7472ULL;  // "local_tr"
 constexpr std::uint64_t kDpTag = 0x64705f6e6f697365ULL;     // "dp_noise"
+constexpr std::uint64_t kDefectTag = 0x6465665f6e6f6973ULL;  // "def_nois"
 
 // a non-finite value would surface rounds later as a diverged loss or a NaN metric: refuse it
 // at set-up, saying exactly where it is
@@ -127,6 +128,15 @@ LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> 
   if (!std::isfinite(u.update_norm) || !std::isfinite(r.mean_loss))
     throw_runtime_error("client {}, round {}: local training diverged (loss {}, update norm {})", client, round,
                         r.mean_loss, u.update_norm);
+  if (work_.defect != fl::UpdateDefect::kNone &&
+      std::binary_search(work_.defective.begin(), work_.defective.end(), static_cast<std::size_t>(client))) {
+    fl::apply_update_defect(
+        work_.defect, work_.defect_magnitude, u.delta, work_.seed,
+        mix64(kDefectTag ^ (static_cast<std::uint64_t>(client) << 32) ^ static_cast<std::uint64_t>(round)));
+    sq = 0;
+    for (const float v : u.delta) sq += static_cast<double>(v) * v;
+    u.update_norm = std::sqrt(sq);  // as it leaves the client
+  }
   if (work_.dp) {
     // a stream per (client, round): noise never repeats (gaussian_update.hpp)
     work_.dp->apply(u.delta, work_.dp_seed,
@@ -146,6 +156,7 @@ std::vector<ClientEvaluation> FederatedClients::evaluate(std::span<const float> 
     const auto& w = c.test_midnight;
     ClientEvaluation e;
     e.client = static_cast<std::int64_t>(c.client);
+    e.defective = defective(e.client);
     if (!w.empty()) {
       const auto actual = c.normalizer.denormalize(w.y);
       const auto predicted = c.normalizer.denormalize(model::predict_rows(*backend_, w.x.data(), w.size()));
@@ -164,13 +175,24 @@ std::vector<ClientForecasts> FederatedClients::forecast(std::span<const float> g
     const data::ClientDataset* one[] = {&c};
     fit_ridge_baseline(one, data_.lookback, data_.horizon, false, ridge);
     out.push_back(forecast_client_test_days(c, data_.resolution_seconds, data_.steps_per_day, *backend_, ridge));
+    out.back().defective = defective(static_cast<std::int64_t>(c.client));
   }
   return out;
 }
 
+bool FederatedClients::defective(std::int64_t client) const {
+  if (dataset(client).attacked) return true;
+  return work_.defect != fl::UpdateDefect::kNone &&
+         std::binary_search(work_.defective.begin(), work_.defective.end(), static_cast<std::size_t>(client));
+}
+
 std::vector<ClientRow> FederatedClients::rows(int rank) const {
   std::vector<ClientRow> out;
-  for (const auto& c : data_.clients) out.push_back(client_row(c, rank));
+  for (const auto& c : data_.clients) {
+    ClientRow row = client_row(c, rank);
+    row.defective = defective(static_cast<std::int64_t>(c.client)) ? 1 : 0;
+    out.push_back(row);
+  }
   return out;
 }
 

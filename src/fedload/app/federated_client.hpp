@@ -13,6 +13,7 @@
 #include "fedload/app/fault_injection.hpp"
 #include "fedload/app/forecast_evaluation.hpp"
 #include "fedload/data/dataset.hpp"
+#include "fedload/fl/defects.hpp"
 #include "fedload/fl/strategy.hpp"
 #include "fedload/kernels/backend.hpp"
 #include "fedload/model/metrics.hpp"
@@ -33,6 +34,11 @@ struct LocalWork {
   // coordinate on the client's rank, before anything leaves it (privacy/gaussian_update.hpp)
   std::optional<privacy::GaussianMechanism> dp;
   std::uint64_t dp_seed = 0;  // the noise's seed: secret (from the OS) unless dp.noise = "seeded"
+  // [defects] in the update: what the clients in `defective` (sorted ids) do to every update
+  // they send (fl/defects.hpp), before DP; noise from (seed, client, round)
+  fl::UpdateDefect defect = fl::UpdateDefect::kNone;
+  double defect_magnitude = 0.0;
+  std::vector<std::size_t> defective;
 };
 
 struct LocalUpdate {
@@ -44,6 +50,7 @@ struct LocalUpdate {
 struct ClientEvaluation {
   std::int64_t client = 0;
   model::ForecastSums sums;  // the global model's day-ahead forecasts of the client's test days
+  bool defective = false;    // [defects]: left out of the honest pooling
 };
 
 class FederatedClients {
@@ -68,6 +75,8 @@ class FederatedClients {
   // ridge fitted on the client's own windows: the local, non-federated baseline).
   std::vector<ClientForecasts> forecast(std::span<const float> global);
   std::vector<ClientRow> rows(int rank) const;
+  // whether the client is defective: attacked data or a defective update ([defects])
+  bool defective(std::int64_t client) const;
   kernels::ForecasterBackend& backend() { return *backend_; }
 
  private:

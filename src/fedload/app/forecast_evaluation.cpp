@@ -72,6 +72,7 @@ ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int
   if (w.empty()) throw_input_error("client {}: no test day starts at midnight with a full lookback", c.client);
   ClientForecasts f;
   f.client = c.client;
+  f.defective = c.attacked;
   f.origin.assign(w.origin.begin(), w.origin.end());
   f.actual = c.normalizer.denormalize(w.y);
   f.predicted.push_back(c.normalizer.denormalize(model::predict_rows(backend, w.x.data(), w.size())));
@@ -116,12 +117,19 @@ std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& f
       }
       out.push_back(mm);
     };
+    std::vector<float> honest_y, honest_p;
+    bool any_defective = false;
     for (const auto& f : forecasts) {
       score(f.actual, f.predicted[m], static_cast<std::int64_t>(f.client));
       all_y.insert(all_y.end(), f.actual.begin(), f.actual.end());
       all_p.insert(all_p.end(), f.predicted[m].begin(), f.predicted[m].end());
+      any_defective = any_defective || f.defective;
+      if (f.defective) continue;
+      honest_y.insert(honest_y.end(), f.actual.begin(), f.actual.end());
+      honest_p.insert(honest_p.end(), f.predicted[m].begin(), f.predicted[m].end());
     }
     score(all_y, all_p, -1);
+    if (any_defective) score(honest_y, honest_p, -2);
   }
   return out;
 }
@@ -132,24 +140,27 @@ io::TableSpec& add_metric_columns(io::TableSpec& table) {
 
 void add_pooled_metric_attributes(io::AttributeList& attrs, const std::vector<MethodMetrics>& metrics) {
   for (const auto& m : metrics) {
-    if (m.client != -1) continue;
-    attrs.push_back({m.method + "_mape", m.metrics.mape});
-    attrs.push_back({m.method + "_rmse", m.metrics.rmse});
-    attrs.push_back({m.method + "_mae", m.metrics.mae});
-    attrs.push_back({m.method + "_r2", m.metrics.r2});
+    if (m.client != -1 && m.client != -2) continue;
+    const std::string name = (m.client == -2 ? "honest_" : "") + m.method;
+    attrs.push_back({name + "_mape", m.metrics.mape});
+    attrs.push_back({name + "_rmse", m.metrics.rmse});
+    attrs.push_back({name + "_mae", m.metrics.mae});
+    attrs.push_back({name + "_r2", m.metrics.r2});
   }
 }
 
 void append_pooled_metric_lines(std::vector<std::string>& lines, const std::vector<MethodMetrics>& metrics) {
   lines.push_back(fmt::format("{:<14}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
-  for (const auto& m : metrics)
-    if (m.client == -1)
-      lines.push_back(fmt::format("{:<14}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}", m.method, m.metrics.mape, m.metrics.rmse,
-                                  m.metrics.mae, m.metrics.r2));
+  for (const std::int64_t pool : {-1, -2})  // -2: honest clients only, when some are defective
+    for (const auto& m : metrics)
+      if (m.client == pool)
+        lines.push_back(fmt::format("{:<14}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}",
+                                    pool == -2 ? m.method + " honest" : m.method, m.metrics.mape, m.metrics.rmse,
+                                    m.metrics.mae, m.metrics.r2));
 }
 
 void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O) {
-  add_metric_columns(schema.table("metrics", "accuracy on the test days, original units; client -1 = all clients pooled")
+  add_metric_columns(schema.table("metrics", "accuracy on the test days, original units; client -1 = all clients pooled; -2 = the clients that are not defective ([defects]) pooled")
                          .category("method", forecast_methods())
                          .int64("client"));
   schema.array({"model/final", io::ElementType::kFloat32, 0, "", "flat parameters, layout in attribute model_layout"});

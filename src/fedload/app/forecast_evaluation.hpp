@@ -26,11 +26,12 @@ struct ClientForecasts {
   std::vector<std::int64_t> origin;            // unix seconds of each test day's first step
   std::vector<float> actual;                   // [days][H]
   std::vector<std::vector<float>> predicted;   // per method, [days][H] (NaN: not available)
+  bool defective = false;                      // [defects]: left out of the honest pooling (-2)
 };
 
 struct MethodMetrics {
   std::string method;
-  std::int64_t client = -1;  // -1: all clients pooled
+  std::int64_t client = -1;  // -1: all clients pooled; -2: the clients that are not defective pooled
   model::ForecastMetrics metrics;
   std::size_t values = 0;    // forecast values scored (NaN forecasts are left out)
 };

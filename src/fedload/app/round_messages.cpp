@@ -68,7 +68,8 @@ std::vector<std::byte> encode_forecasts(const std::vector<ClientForecasts>& v) {
   ByteWriter w;
   w.put(static_cast<std::uint64_t>(v.size()));
   for (const auto& f : v) {
-    w.put(static_cast<std::uint64_t>(f.client)).put_vector(f.origin).put_vector(f.actual);
+    w.put(static_cast<std::uint64_t>(f.client)).put(static_cast<std::uint8_t>(f.defective ? 1 : 0));
+    w.put_vector(f.origin).put_vector(f.actual);
     w.put(static_cast<std::uint64_t>(f.predicted.size()));
     for (const auto& p : f.predicted) w.put_vector(p);
   }
@@ -81,6 +82,7 @@ std::vector<ClientForecasts> decode_forecasts(const std::vector<std::vector<std:
     for (std::uint64_t i = 0; i < n; ++i) {
       ClientForecasts f;
       f.client = static_cast<std::size_t>(r.get<std::uint64_t>());
+      f.defective = r.get<std::uint8_t>() != 0;
       f.origin = r.get_vector<std::int64_t>();
       f.actual = r.get_vector<float>();
       const auto methods = r.get<std::uint64_t>();

@@ -2,6 +2,10 @@
 #include "fedload/app/data_config.hpp"
 #include "fedload/app/schema_sections.hpp"
 
+#include <algorithm>
+
+#include "fedload/fl/defects.hpp"
+
 namespace fedload::app {
 
 void add_data_keys(ConfigSchema& s) {
@@ -28,6 +32,13 @@ void add_data_keys(ConfigSchema& s) {
   s.string("data.holidays_file", "", "CSV of holiday dates (YYYY-MM-DD, first field); empty = built-in Jan 1, May 1, Dec 25, Dec 26");
 }
 
+data::AttackKind data_attack_from_config(const Config& c) {
+  const std::string kind = c.get_string("defects.kind");
+  const auto names = data::attack_kind_names();
+  return std::find(names.begin(), names.end(), kind) != names.end() ? data::parse_attack_kind(kind)
+                                                                   : data::AttackKind::kNone;
+}
+
 data::DataOptions data_options_from_config(const Config& c) {
   data::DataOptions o;
   o.source = data::parse_data_source(c.get_string("data.source"));
@@ -49,6 +60,16 @@ data::DataOptions data_options_from_config(const Config& c) {
   o.cleaning.rule = data::parse_outlier_rule(c.get_string("data.cleaning"));
   o.cleaning.k = c.get_double("data.outlier_k");
   o.holidays_file = c.get_string("data.holidays_file");
+  // [defects] with a data-integrity attack: the defective clients train on attacked load
+  const data::AttackKind attack = data_attack_from_config(c);
+  if (attack != data::AttackKind::kNone) {
+    const auto seed = static_cast<std::uint64_t>(c.get_int("run.seed"));
+    o.attack = {attack, c.get_double("defects.magnitude"), c.get_double("defects.coverage"), seed};
+    data::check_attack(o.attack);
+    o.attacked_clients = [seed, fraction = c.get_double("defects.fraction")](std::size_t clients) {
+      return fl::defective_clients(seed, clients, fraction);
+    };
+  }
   return o;
 }
 

@@ -10,6 +10,7 @@ void add_train_keys(ConfigSchema& s);
 void add_fl_keys(ConfigSchema& s);
 void add_he_keys(ConfigSchema& s);
 void add_dp_keys(ConfigSchema& s);
+void add_defects_keys(ConfigSchema& s);
 void add_backend_keys(ConfigSchema& s);
 void add_output_keys(ConfigSchema& s);
 void add_debug_keys(ConfigSchema& s);  // test only (fault_injection.hpp)

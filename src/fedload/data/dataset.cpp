@@ -144,12 +144,14 @@ struct PreparedSlice {
   SliceInfo info;
   SplitSpans spans;  // relative to the slice
   std::vector<double> load;
+  std::vector<double> attacked;  // an attacked client: load with its training span attacked
 };
 
 ClientDataset build_client(const LoadTable& table, const ClientAssignment& assignment, const DataOptions& options,
-                           const WindowOptions& windows, const HolidayCalendar& holidays) {
+                           const WindowOptions& windows, const HolidayCalendar& holidays, bool attacked) {
   ClientDataset client;
   client.client = assignment.client;
+  client.attacked = attacked;
   client.cleaning.rule = options.cleaning.rule;
   client.cleaning.k = options.cleaning.k;
   std::vector<PreparedSlice> prepared;
@@ -166,20 +168,41 @@ ClientDataset build_client(const LoadTable& table, const ClientAssignment& assig
     p.spans = split_by_time(0, p.load.size(), slice_start, table.resolution_seconds, options.split, what);
     const CleaningReport cleaning = clean_series(p.load, table.steps_per_day, options.cleaning, p.spans.val_begin);
     client.cleaning.merge(cleaning);
+    if (attacked) {  // after cleaning: the corruption is in the data the client trains on
+      p.attacked = p.load;
+      const auto stream = (static_cast<std::uint64_t>(assignment.client) << 20) ^ prepared.size();
+      const AttackReport a = apply_integrity_attack(p.attacked, p.spans.val_begin, table.steps_per_day,
+                                                    options.attack, stream);
+      const double sum = client.attack.mean_abs_change * static_cast<double>(client.attack.attacked_steps) +
+                         a.mean_abs_change * static_cast<double>(a.attacked_steps);
+      client.attack.days += a.days;
+      client.attack.attacked_days += a.attacked_days;
+      client.attack.attacked_steps += a.attacked_steps;
+      if (client.attack.attacked_steps > 0)
+        client.attack.mean_abs_change = sum / static_cast<double>(client.attack.attacked_steps);
+    }
     const auto at = [&](std::size_t step) { return slice_start + static_cast<std::int64_t>(step) * table.resolution_seconds; };
     p.info = {table.columns[slice.column], slice.column, at(0), at(p.load.size() - 1), at(p.spans.val_begin),
               at(p.spans.test_begin), p.load.size(), p.spans.train_steps(), p.spans.val_steps(), p.spans.test_steps()};
     prepared.push_back(std::move(p));
   }
   std::vector<std::span<const double>> train_spans;
-  for (const auto& p : prepared) train_spans.emplace_back(p.load.data(), p.spans.val_begin);
-  client.normalizer = Normalizer::fit(train_spans);
+  for (const auto& p : prepared)
+    train_spans.emplace_back(attacked ? p.attacked.data() : p.load.data(), p.spans.val_begin);
+  client.normalizer = Normalizer::fit(train_spans);  // the client believes its (attacked) data
 
   for (auto& p : prepared) {
     const std::vector<float> features =
         make_features(p.load, p.info.begin, table.resolution_seconds, client.normalizer, holidays);
     const FeatureSeries series{features, kFeatureCount, p.info.begin, table.resolution_seconds};
-    append_windows(client.train, series, 0, p.spans.val_begin, windows);
+    if (attacked) {  // training windows from the attacked load; the rest (and client.load) stay true
+      const std::vector<float> bad =
+          make_features(p.attacked, p.info.begin, table.resolution_seconds, client.normalizer, holidays);
+      append_windows(client.train, {bad, kFeatureCount, p.info.begin, table.resolution_seconds}, 0,
+                     p.spans.val_begin, windows);
+    } else {
+      append_windows(client.train, series, 0, p.spans.val_begin, windows);
+    }
     append_windows(client.val, series, p.spans.val_begin, p.spans.test_begin, windows);
     append_windows(client.test, series, p.spans.test_begin, p.spans.end, windows);
     append_midnight_windows(client.test_midnight, series, p.spans.test_begin, p.spans.end, windows);
@@ -225,16 +248,27 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
   out.horizon = windows.horizon;
   out.stride = windows.stride;
 
+  std::vector<char> attacked(out.assignment.size(), 0);
+  if (options.attack.active() && options.attacked_clients) {
+    check_attack(options.attack);
+    std::size_t previous = 0;
+    bool first = true;
+    for (const std::size_t id : options.attacked_clients(out.assignment.size())) {
+      if (id >= attacked.size() || (!first && id <= previous))
+        throw_runtime_error("attacked clients: id {} out of range or order ({} clients)", id, attacked.size());
+      attacked[id] = 1;
+      previous = id;
+      first = false;
+    }
+  }
+  const auto build = [&](const ClientAssignment& assignment) {
+    out.clients.push_back(build_client(table, assignment, options, windows, holidays, attacked[assignment.client]));
+    note_heartbeat();  // StallWatchdog: set-up goes on
+  };
   if (!only) {
-    for (const ClientAssignment& assignment : out.assignment) {
-      out.clients.push_back(build_client(table, assignment, options, windows, holidays));
-      note_heartbeat();  // StallWatchdog: set-up goes on
-    }
+    for (const ClientAssignment& assignment : out.assignment) build(assignment);
   } else {
-    for (const std::size_t id : *only) {
-      out.clients.push_back(build_client(table, out.assignment[id], options, windows, holidays));
-      note_heartbeat();
-    }
+    for (const std::size_t id : *only) build(out.assignment[id]);
   }
   return out;
 }

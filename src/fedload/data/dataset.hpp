@@ -15,6 +15,7 @@
 
 #include "fedload/data/cleaning.hpp"
 #include "fedload/data/features.hpp"
+#include "fedload/data/integrity_attack.hpp"
 #include "fedload/data/load_table.hpp"
 #include "fedload/data/partition.hpp"
 #include "fedload/data/split.hpp"
@@ -61,6 +62,11 @@ struct DataOptions {
   // none (a rank that hosts no client gets the table-level fields only). Takes precedence over
   // only_clients.
   std::function<std::vector<std::size_t>(std::size_t clients)> choose_clients;
+  // robustness experiments: the data-integrity attack on the training span of the clients that
+  // attacked_clients(run's client count) returns (strictly increasing ids); their validation and
+  // test spans stay true (integrity_attack.hpp). Unset or empty: nobody is attacked.
+  IntegrityAttack attack;
+  std::function<std::vector<std::size_t>(std::size_t clients)> attacked_clients;
 };
 
 // where one slice of one column sits, after the split
@@ -83,6 +89,8 @@ struct ClientDataset {
   std::vector<std::vector<double>> load;  // cleaned load of each slice, original units
                                           // (load[i][0] is at slices[i].begin)
   CleaningReport cleaning;        // summed over slices
+  bool attacked = false;          // its training windows come from attacked load (DataOptions::attack)
+  AttackReport attack;            // summed over slices
 };
 
 struct ClientDatasets {

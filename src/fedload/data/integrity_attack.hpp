@@ -1,0 +1,57 @@
+#pragma once
+// Data-integrity attacks on a client's training load, for robustness experiments ([defects] in
+// the config; the DearFSAC paper's defective utilities). The attack corrupts the cleaned load a
+// defective client trains on; its validation and test spans, and every evaluation of it, keep
+// the true load, so a run's test metrics say how well the model forecasts what really happened.
+// The templates follow the data-integrity attacks benchmarked on load forecasting by J. Luo,
+// T. Hong, S.-C. Fang, "Benchmarking robustness of load forecasting models under data integrity
+// attacks", International Journal of Forecasting 34(1), 2018; with magnitude λ, on an attacked
+// day d and its steps s = 0..P-1 (P = steps per day):
+//   scaling  x' = x (1 + λ)
+//   ramp     x' = x (1 + λ r_s), r_s rising linearly from 0 at the day's first step to 1 at its
+//            middle step and back to 0 at its last (a triangle per day)
+//   random   x' = x (1 + u), u ~ U(-λ, λ) drawn per step
+// Attacked days are whole days of the training span: all of them (coverage 1) or a random
+// `coverage` share. Everything is a pure function of (seed, client, slice): the same attack on
+// any rank.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace fedload::data {
+
+enum class AttackKind { kNone, kScaling, kRamp, kRandom };
+
+// "none" | "scaling" | "ramp" | "random"; InputError otherwise
+AttackKind parse_attack_kind(const std::string& name);
+std::string to_string(AttackKind kind);
+std::vector<std::string> attack_kind_names();  // "none" first
+
+struct IntegrityAttack {
+  AttackKind kind = AttackKind::kNone;
+  double magnitude = 0.5;  // λ: finite; random needs 0 < λ <= 1 (a load never turns negative)
+  double coverage = 1.0;   // share of the training days attacked, in (0, 1]
+  std::uint64_t seed = 0;
+
+  bool active() const { return kind != AttackKind::kNone; }
+};
+
+struct AttackReport {
+  std::size_t days = 0;   // whole training days seen
+  std::size_t attacked_days = 0;
+  std::size_t attacked_steps = 0;
+  double mean_abs_change = 0;  // mean |x' - x| over the attacked steps (original units)
+};
+
+// InputError for a magnitude or coverage out of range (naming the key's meaning).
+void check_attack(const IntegrityAttack& attack);
+
+// Attacks load[0, train_end) in place, day by day from load[0] (a partial last day is attacked
+// with the day it starts; day boundaries are counted from the span's first step). `stream`
+// separates clients and slices (the caller mixes client and slice index into it).
+AttackReport apply_integrity_attack(std::span<double> load, std::size_t train_end, std::size_t steps_per_day,
+                                    const IntegrityAttack& attack, std::uint64_t stream);
+
+}  // namespace fedload::data
