@@ -3,10 +3,11 @@
 // the config; the DearFSAC paper's defective utilities). The attack corrupts the cleaned load a
 // defective client trains on; its validation and test spans, and every evaluation of it, keep
 // the true load, so a run's test metrics say how well the model forecasts what really happened.
-// The templates follow the data-integrity attacks benchmarked on load forecasting by J. Luo,
-// T. Hong, S.-C. Fang, "Benchmarking robustness of load forecasting models under data integrity
-// attacks", International Journal of Forecasting 34(1), 2018; with magnitude λ, on an attacked
-// day d and its steps s = 0..P-1 (P = steps per day):
+// `random` injects random multipliers into the load series, as J. Luo, T. Hong, S.-C. Fang,
+// "Benchmarking robustness of load forecasting models under data integrity attacks",
+// International Journal of Forecasting 34(1):89-104, 2018, did to benchmark load forecasters;
+// `scaling` and `ramp` are the other usual false-data-injection templates of that literature.
+// With magnitude λ, on an attacked day d and its steps s = 0..P-1 (P = steps per day):
 //   scaling  x' = x (1 + λ)
 //   ramp     x' = x (1 + λ r_s), r_s rising linearly from 0 at the day's first step to 1 at its
 //            middle step and back to 0 at its last (a triangle per day)
