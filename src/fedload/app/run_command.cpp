@@ -199,7 +199,9 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
       note_progress("setup");
     }
     // each rank's GPU, before any backend exists: ranks on a node go round-robin over its devices
-    const int device = kernels::bind_device(mpi.node_rank());
+    // (agreed: a device that refuses on one rank must not leave the others in a collective)
+    int device = -1;
+    agreed_step(mpi, [&] { device = kernels::bind_device(mpi.node_rank()); });
     auto experiment = make_experiment(cfg, mpi);
     if (mpi.size() > experiment->max_ranks())
       throw_input_error("run.experiment = \"{}\" (fl.mode = \"{}\") runs in at most {} process(es), not {}: "
