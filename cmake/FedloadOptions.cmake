@@ -3,6 +3,7 @@ set(FEDLOAD_CUDA "AUTO" CACHE STRING "Build the CUDA kernels: AUTO (when nvcc is
 set_property(CACHE FEDLOAD_CUDA PROPERTY STRINGS AUTO ON OFF)
 option(FEDLOAD_CUDNN "Build the cuDNN backend when CUDA is on and cuDNN is found" ON)
 option(FEDLOAD_NCCL "Use NCCL for GPU transport when CUDA is on and NCCL is found" ON)
+option(FEDLOAD_NVTX "NVTX ranges for every phase where the NVTX v3 headers are found (header-only)" ON)
 option(FEDLOAD_MPI "Build the MPI runtime (off: GPU-only helper builds, e.g. on a GPU box without MPI)" ON)
 option(FEDLOAD_HDF5 "Build the HDF5 result writer and the fedload CLI" ON)
 option(FEDLOAD_BUILD_BENCHMARKS "Build the Google Benchmark programs in bench/" ON)

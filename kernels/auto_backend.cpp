@@ -190,10 +190,12 @@ BackendChoice choose_backend(const std::string& kind, const ForecasterDims& d) {
   check_forecaster_dims(d);
   std::string why_none;
   const auto devices = query_devices(&why_none);
-  // fedload never changes the CUDA device, so GPU backends run on device 0 (of those the process
-  // sees: CUDA_VISIBLE_DEVICES picks it)
-  const std::optional<DeviceInfo> device =
-      devices.empty() ? std::nullopt : std::optional(devices.front());
+  // GPU backends run on the calling thread's current device: the one bind_device chose for this
+  // rank (device 0 when nothing chose one)
+  std::optional<DeviceInfo> device;
+  const int current = current_device();
+  for (const auto& dev : devices)
+    if (dev.index == current) device = dev;
   std::string refusals;
   for (const auto& c : auto_backend_candidates(d, backend_names(), device, why_none)) {
     try {

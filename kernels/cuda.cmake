@@ -7,6 +7,7 @@ set(_gpu_dir ${CMAKE_CURRENT_LIST_DIR})
 add_library(fedload_gpu_host STATIC
   ${_gpu_dir}/cuda/gpu_plan.cpp
   ${_gpu_dir}/cuda/device_describe.cpp
+  ${_gpu_dir}/cuda/device_binding.cpp
   ${_gpu_dir}/cuda/graph_replay.cpp
   ${_gpu_dir}/cudnn/cudnn_layout.cpp)
 target_include_directories(fedload_gpu_host PUBLIC $<BUILD_INTERFACE:${_gpu_dir}/include>)

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/profiler_range.hpp"
 #include "fedload/kernels/optimizer.hpp"
 #include "lstm_kernels.cuh"
 
@@ -133,6 +134,9 @@ void DeviceForecaster::enqueue_forward_backward(LossKind loss) {
 void DeviceForecaster::forward_backward(LossKind loss) {
   if (b_ == 0 || !has_targets_)
     throw_input_error("{}: forward_backward needs a batch with targets (load_batch(x, y, b) with y)", name_);
+  // NVTX ranges of the train step, inside the phase's "local_train rN": they mark where the
+  // host enqueues the step (the kernels run later, on the stream)
+  const ProfilerRange range("forward_backward");
   const int loss_key = static_cast<int>(loss);
   const StepAction action = graph_capture_allowed() ? graph_policy_.next(b_, loss_key) : StepAction::kEager;
   if (action == StepAction::kEager || action == StepAction::kWarmUp ||
@@ -207,6 +211,7 @@ void DeviceForecaster::set_prox_center(const float* flat) {
 void DeviceForecaster::optimizer_step(const OptimizerOptions& opt) {
   if (!(opt.lr > 0.0f)) throw_input_error("learning rate must be positive, got {}", opt.lr);
   check_prox_mu(opt.prox_mu, prox_center_.get() != nullptr);
+  const ProfilerRange range("optimizer_step");
   if (opt.prox_mu > 0.0f) launch_add_prox(P_, grads_.get(), params_.get(), prox_center_.get(), opt.prox_mu, stream());
   const double* sumsq = nullptr;
   if (opt.max_grad_norm > 0.0f) {

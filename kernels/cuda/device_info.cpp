@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "fedload/core/error.hpp"
+
 namespace fedload::kernels {
 
 std::vector<DeviceInfo> query_devices(std::string* why_none) {
@@ -62,5 +64,30 @@ std::vector<DeviceInfo> query_devices(std::string* why_none) {
 }
 
 void clear_device_error() { (void)cudaGetLastError(); }
+
+int bind_device(int node_rank) {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+    (void)cudaGetLastError();  // no device (or no driver): CPU backends only, as before
+    return -1;
+  }
+  const int device = device_for_node_rank(node_rank, count);
+  const cudaError_t e = cudaSetDevice(device);
+  if (e != cudaSuccess) {
+    (void)cudaGetLastError();
+    throw_runtime_error("cudaSetDevice({}) for node-local rank {} of a node with {} visible device(s): {} ({})",
+                        device, node_rank, count, cudaGetErrorName(e), cudaGetErrorString(e));
+  }
+  return device;
+}
+
+int current_device() {
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return 0;
+  }
+  return device;
+}
 
 }  // namespace fedload::kernels

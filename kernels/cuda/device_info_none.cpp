@@ -1,4 +1,4 @@
-// query_devices for builds without CUDA: nothing to see.
+// query_devices for builds without CUDA: nothing to see, nothing to bind.
 #include "fedload/kernels/device_info.hpp"
 
 namespace fedload::kernels {
@@ -9,5 +9,9 @@ std::vector<DeviceInfo> query_devices(std::string* why_none) {
 }
 
 void clear_device_error() {}
+
+int bind_device(int) { return -1; }
+
+int current_device() { return 0; }
 
 }  // namespace fedload::kernels

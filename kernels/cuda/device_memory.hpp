@@ -115,7 +115,8 @@ class GraphExec {
   cudaGraphExec_t exec_ = nullptr;
 };
 
-// Throws fedload::Error("no CUDA device: ...") when the runtime sees no GPU; selects device 0.
+// Throws fedload::Error("no CUDA device: ...") when the runtime sees no GPU. Backends use the
+// calling thread's current device (bind_device's choice, else device 0).
 void require_device();
 
 }  // namespace fedload::kernels::cuda

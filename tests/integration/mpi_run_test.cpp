@@ -17,7 +17,7 @@ using testing::python_check;
 using testing::run_process;
 using testing::TempDir;
 
-TEST(MpiRun, RankZeroWritesOneFileWithEveryRanksHostAndPhases) {
+TEST(MpiRun, RankZeroWritesOneFileWithEveryRanksHostDeviceAndPhases) {
   TempDir dir;
   const auto out = dir / "m.h5";
   const auto r = run_process(mpirun_command(3) + " run --set run.experiment=describe --out " + out.string());
@@ -30,6 +30,10 @@ TEST(MpiRun, RankZeroWritesOneFileWithEveryRanksHostAndPhases) {
 assert r['complete']
 assert int(r['attrs']['ranks']) == 3
 assert len(r['attrs']['hosts']) == 3
+# the GPU each rank is bound to: none without a visible GPU, else a device index
+d = list(r['attrs']['rank_devices'])
+assert len(d) == 3, d
+assert all(x.isdigit() for x in d) if r['attrs']['devices'] else d == ['none'] * 3, (d, r['attrs']['devices'])
 t = r['tables']['timing']
 assert sorted(set(t['rank'].tolist())) == [0, 1, 2], t['rank']
 )PY"));

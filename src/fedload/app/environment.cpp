@@ -33,13 +33,16 @@ std::string os_name() {
 
 }  // namespace
 
-io::AttributeList collect_environment(const comm::MpiSession& mpi, const std::vector<std::string>& argv) {
+io::AttributeList collect_environment(const comm::MpiSession& mpi, const std::vector<std::string>& argv, int device) {
   io::AttributeList a;
   a.push_back({"fedload_version", std::string(build_info::version)});
   a.push_back({"git_commit", std::string(build_info::git_commit)});
   a.push_back({"build_type", std::string(build_info::build_type)});
   a.push_back({"argv", io::StringList(argv.begin(), argv.end())});
   a.push_back({"hosts", mpi.all_hosts()});
+  io::StringList rank_devices;
+  for (const int d : mpi.all_ints(device)) rank_devices.push_back(d < 0 ? std::string("none") : std::to_string(d));
+  a.push_back({"rank_devices", rank_devices});
   a.push_back({"ranks", static_cast<std::int64_t>(mpi.size())});
   a.push_back({"mpi_library", comm::MpiSession::library_version()});
   a.push_back({"cpu_model", cpu_model()});

@@ -21,6 +21,7 @@
 #include "fedload/core/stall_watchdog.hpp"
 #include "fedload/io/result_reader.hpp"
 #include "fedload/io/result_writer.hpp"
+#include "fedload/kernels/device_info.hpp"
 
 namespace fedload::app {
 namespace {
@@ -197,6 +198,10 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
       });
       note_progress("setup");
     }
+    // each rank's GPU, before any backend exists: ranks on a node go round-robin over its devices
+    // (agreed: a device that refuses on one rank must not leave the others in a collective)
+    int device = -1;
+    agreed_step(mpi, [&] { device = kernels::bind_device(mpi.node_rank()); });
     auto experiment = make_experiment(cfg, mpi);
     if (mpi.size() > experiment->max_ranks())
       throw_input_error("run.experiment = \"{}\" (fl.mode = \"{}\") runs in at most {} process(es), not {}: "
@@ -204,7 +209,7 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
                         experiment->name(), cfg.get_string("fl.mode"), experiment->max_ranks(), mpi.size());
 
     io::ResultSchema schema;
-    io::AttributeList attrs = collect_environment(mpi, args.argv);
+    io::AttributeList attrs = collect_environment(mpi, args.argv, device);
     attrs.push_back({"config", cfg.to_toml()});
     attrs.push_back({"seed", static_cast<std::int64_t>(cfg.get_int("run.seed"))});
     attrs.push_back({"run_name", cfg.get_string("run.name")});

@@ -18,6 +18,11 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   int len = 0;
   MPI_Get_processor_name(name, &len);
   host_.assign(name, static_cast<std::size_t>(len));
+  MPI_Comm node = MPI_COMM_NULL;  // the ranks that share this node's memory
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
+  MPI_Comm_rank(node, &node_rank_);
+  MPI_Comm_size(node, &node_size_);
+  MPI_Comm_free(&node);
 }
 
 MpiSession::~MpiSession() {
@@ -35,6 +40,12 @@ std::vector<std::string> MpiSession::all_hosts() const {
   std::vector<std::string> hosts;
   for (int r = 0; r < size_; ++r) hosts.emplace_back(all.data() + static_cast<std::size_t>(r) * kWidth);
   return hosts;
+}
+
+std::vector<int> MpiSession::all_ints(int mine) const {
+  std::vector<int> all(static_cast<std::size_t>(size_));
+  MPI_Allgather(&mine, 1, MPI_INT, all.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  return all;
 }
 
 std::vector<std::vector<char>> MpiSession::gather_to_root(const std::vector<char>& mine) const {

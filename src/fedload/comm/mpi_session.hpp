@@ -1,7 +1,8 @@
 #pragma once
 // The process's MPI lifetime (MPI_Init_thread .. MPI_Finalize) and what a result file records
-// about the job: rank, size, every rank's host name, the MPI library. A program started without
-// mpirun runs as a one-rank job (MPI singleton).
+// about the job: rank, size, every rank's host name, the MPI library; and each rank's place on
+// its node (what picks its GPU). A program started without mpirun runs as a one-rank job (MPI
+// singleton).
 #include <string>
 #include <vector>
 
@@ -17,9 +18,15 @@ class MpiSession {
   int rank() const { return rank_; }
   int size() const { return size_; }
   bool is_root() const { return rank_ == 0; }
+  // This rank's place among the ranks that share its node (MPI_COMM_TYPE_SHARED), from 0, and
+  // how many ranks that node has.
+  int node_rank() const { return node_rank_; }
+  int node_size() const { return node_size_; }
   // Host name of every rank, gathered on every rank (collective: call on all ranks).
   std::vector<std::string> all_hosts() const;
   const std::string& host() const { return host_; }
+  // Every rank's `mine`, in rank order, on every rank (collective).
+  std::vector<int> all_ints(int mine) const;
   // Every rank's bytes on rank 0, in rank order (other ranks get an empty list). Collective.
   std::vector<std::vector<char>> gather_to_root(const std::vector<char>& mine) const;
   // Collective: every rank says whether it failed (0 = no, else its exit code); all learn the
@@ -37,6 +44,7 @@ class MpiSession {
 
  private:
   int rank_ = 0, size_ = 1;
+  int node_rank_ = 0, node_size_ = 1;
   std::string host_;
 };
 

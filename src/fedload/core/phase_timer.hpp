@@ -1,13 +1,15 @@
 #pragma once
 // Wall-clock timing of the phases of a run (setup, broadcast, local_train, ... write). The
-// timer is the one object that opens profiler ranges, so NVTX ranges and the result file's
-// timing table always name the same phases; it also reports each phase it starts to the
-// process's StallWatchdog, if one is installed.
+// timer is the one object that opens the phases' profiler ranges (NVTX, domain "fedload",
+// named "local_train r3": profiler_range.hpp), so the ranges and the result file's timing
+// table always name the same phases; it also reports each phase it starts to the process's
+// StallWatchdog, if one is installed.
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "fedload/core/profiler_range.hpp"
 #include "fedload/core/stall_watchdog.hpp"
 
 namespace fedload {
@@ -22,10 +24,15 @@ struct PhaseSample {
 
 class PhaseTimer {
  public:
-  // Times from construction to stop() (or destruction) and appends to `out`.
+  // Times from construction to stop() (or destruction) and appends to `out`; the profiler range
+  // is open for the same span.
   // waits_on_peers: the phase is a collective (the StallWatchdog allows for the peers)
   PhaseTimer(std::vector<PhaseSample>& out, std::string phase, std::int64_t round = 0, bool waits_on_peers = false)
-      : out_(&out), phase_(std::move(phase)), round_(round), start_(std::chrono::steady_clock::now()) {
+      : out_(&out),
+        phase_(std::move(phase)),
+        round_(round),
+        range_(profiler_range_name(phase_, round_)),
+        start_(std::chrono::steady_clock::now()) {
     note_progress(phase_, round_, waits_on_peers);  // the start of a phase is progress (StallWatchdog)
   }
   ~PhaseTimer() { stop(); }
@@ -39,6 +46,7 @@ class PhaseTimer {
   double stop() {
     if (!out_) return 0.0;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    range_.end();
     out_->push_back({phase_, round_, s, sent_, received_});
     out_ = nullptr;
     return s;
@@ -48,6 +56,7 @@ class PhaseTimer {
   std::vector<PhaseSample>* out_;
   std::string phase_;
   std::int64_t round_ = 0;
+  ProfilerRange range_;
   std::chrono::steady_clock::time_point start_;
   std::uint64_t sent_ = 0, received_ = 0;
 };

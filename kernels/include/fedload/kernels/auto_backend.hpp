@@ -43,7 +43,8 @@ struct BackendChoice {
                        // reason and the refusals of the candidates before it
 };
 
-// kind == "auto": tries auto_backend_candidates(d, backend_names(), the process's CUDA device 0)
+// kind == "auto": tries auto_backend_candidates(d, backend_names(), the thread's current CUDA
+// device: bind_device's choice, else device 0)
 // in order and returns the first that constructs (a construction can refuse: no device, a plan
 // that does not fit, no cluster support). Any other kind: make_backend(kind, d).
 BackendChoice choose_backend(const std::string& kind, const ForecasterDims& d);

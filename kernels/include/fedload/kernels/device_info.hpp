@@ -37,6 +37,21 @@ std::vector<DeviceInfo> query_devices(std::string* why_none = nullptr);
 // CUDA error (e.g. out of memory) does not see that error at its first check; nothing without CUDA.
 void clear_device_error();
 
+// The CUDA device of a rank: ranks on one node go round-robin over the devices the process
+// sees, node_rank % device_count (node_rank: the rank's place among the ranks on its node);
+// -1 when device_count is 0. InputError for a negative node_rank or device_count. Plain
+// arithmetic, built with or without CUDA.
+int device_for_node_rank(int node_rank, int device_count);
+
+// Makes device_for_node_rank(node_rank, visible devices) the calling thread's CUDA device
+// (cudaSetDevice) and returns its index; GPU backends built afterwards on this thread run on
+// it. -1, and nothing done, when no device is visible or the build has no CUDA. With one
+// device per rank (CUDA_VISIBLE_DEVICES set per rank by the launcher) every rank gets 0.
+int bind_device(int node_rank);
+
+// The calling thread's CUDA device (0 unless bind_device chose another; 0 without CUDA).
+int current_device();
+
 // One line per device, for logs and result-file attributes.
 std::string describe(const DeviceInfo& d);
 
