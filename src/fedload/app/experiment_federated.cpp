@@ -104,7 +104,9 @@ class FederatedExperiment final : public Experiment {
     selection_.rate = cfg_.get_double("fl.rate");
     fl::StrategyOptions strategy_options{.prox_mu = cfg_.get_double("fl.prox_mu"),
                                          .server_lr = cfg_.get_double("fl.server_lr"),
-                                         .trim_fraction = cfg_.get_double("fl.trim_fraction")};
+                                         .trim_fraction = cfg_.get_double("fl.trim_fraction"),
+                                         .krum_byzantine = cfg_.get_int("fl.krum_byzantine"),
+                                         .krum_select = cfg_.get_int("fl.krum_select")};
     set_up_dp(work, strategy_options);
     strategy_ = fl::make_strategy(cfg_.get_string("fl.strategy"), strategy_options);
     add_data_and_model_attributes(attrs, data, dims_);
@@ -118,6 +120,8 @@ class FederatedExperiment final : public Experiment {
                   : aggregation == "paillier" ? LinearSum::kPaillier
                                               : LinearSum::kExact;
     const bool linear = strategy_->coefficients({}).has_value();
+    // a strategy that cannot aggregate this round size says so now, when every round has the same
+    if (const auto per_round = fl::clients_per_round(selection_, clients_)) strategy_->check_round_size(*per_round);
     if (linear_sum_ == LinearSum::kPaillier) {
       if (!linear)
         throw_input_error("fl.aggregation = \"paillier\" adds the clients' updates on ciphertexts, which needs a "
@@ -153,7 +157,7 @@ class FederatedExperiment final : public Experiment {
         .float64("samples", "", "training windows (FedAvg's weight)")
         .int64("local_steps", "", "optimizer steps taken (FedNova's tau)")
         .float64("train_loss", "", "mean local training loss")
-        .float64("coefficient", "", "c_i in g' = g + sum c_i (w_i - g) (NaN: non-linear strategy)")
+        .float64("coefficient", "", "c_i in g' = g + sum c_i (w_i - g) (NaN: a rule without one weight per client, e.g. median; krum: 1/m chosen, 0 rejected)")
         .float64("update_norm", "", "L2 norm of w_i - g");
     add_metric_columns(
         schema.table("evaluation", "the global model on each client's test days; client -1 = all pooled (sample-weighted)")
@@ -457,7 +461,13 @@ class FederatedExperiment final : public Experiment {
         for (const auto& u : updates) mine_c.push_back((*coefficients)[report_index(u.report.client)]);
         aggregator_->apply_linear(phases, r, mine_c, coefficients->size(), updates, global_);
       } else {
-        aggregator_->apply_gathered(phases, r, *strategy_, reports, updates, global_);
+        // rank 0: what the strategy applied (NaN for coordinate-wise rules; Krum: 1/m or 0)
+        auto applied = aggregator_->apply_gathered(phases, r, *strategy_, reports, updates, global_);
+        if (root) {
+          coefficients = std::move(applied.coefficients);
+          if (!applied.remark.empty())
+            std::printf("fedload: round %lld: %s\n", static_cast<long long>(r), applied.remark.c_str());
+        }
       }
       global_synced_ = tr.size() == 1;  // the new model is on rank 0 only
       double loss = 0, weight = 0;
