@@ -120,8 +120,6 @@ class FederatedExperiment final : public Experiment {
                   : aggregation == "paillier" ? LinearSum::kPaillier
                                               : LinearSum::kExact;
     const bool linear = strategy_->coefficients({}).has_value();
-    // a strategy that cannot aggregate this round size says so now, when every round has the same
-    if (const auto per_round = fl::clients_per_round(selection_, clients_)) strategy_->check_round_size(*per_round);
     if (linear_sum_ == LinearSum::kPaillier) {
       if (!linear)
         throw_input_error("fl.aggregation = \"paillier\" adds the clients' updates on ciphertexts, which needs a "
@@ -138,6 +136,8 @@ class FederatedExperiment final : public Experiment {
                            .max_clients = static_cast<std::uint32_t>(clients_)};
       he::check_key_bits(paillier_options_.key_bits);  // here, before the result file exists
     }
+    // a strategy that cannot aggregate rounds of this size says so now, when every round has the same
+    if (const auto per_round = fl::clients_per_round(selection_, clients_)) strategy_->check_round_size(*per_round);
 
     declare_client_table(schema, columns_);
     schema.table("rounds", "one row per federated round; accuracy of the new global model on every client's test days, pooled")

@@ -1,6 +1,7 @@
 #include "fedload/app/round_aggregator.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <span>
 
 #include "fedload/app/round_messages.hpp"
@@ -127,6 +128,10 @@ fl::AggregateResult RoundAggregator::apply_gathered(std::vector<PhaseSample>& ph
   std::vector<float> next(global.size());
   auto applied = strategy.aggregate(global, views, next);
   global.swap(next);
+  if (applied.coefficients.empty()) applied.coefficients.assign(views.size(), std::numeric_limits<double>::quiet_NaN());
+  if (applied.coefficients.size() != views.size())
+    throw_runtime_error("round {}: strategy '{}' reported {} coefficients for {} clients", round, strategy.name(),
+                        applied.coefficients.size(), views.size());
   return applied;
 }
 

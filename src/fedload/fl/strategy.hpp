@@ -49,7 +49,8 @@ struct StrategyOptions {
 // What aggregate() applied, for the result file.
 struct AggregateResult {
   // c_i with g' = g + sum_i c_i delta_i, in the order of the updates; NaN for a rule that gives no
-  // single weight to a client's whole update (coordinate-wise median, trimmed mean)
+  // single weight to a client's whole update (coordinate-wise median, trimmed mean); empty = NaN
+  // for every client
   std::vector<double> coefficients;
   // not empty: a line for the user about this round (a fallback the strategy took)
   std::string remark;
