@@ -3,6 +3,7 @@
 fedload_add_test(fedload_fl_tests
   SOURCES
     unit/fl_strategy_test.cpp
+    unit/fl_krum_test.cpp
     unit/fl_exact_sum_test.cpp
     unit/fl_selection_test.cpp
     unit/fl_placement_test.cpp

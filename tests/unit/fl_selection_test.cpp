@@ -38,6 +38,9 @@ TEST(FlSelection, ParsesTheThreeKindsAndRefusesOthers) {
 TEST(FlSelection, AllSelectsEveryone) {
   EXPECT_EQ(select_clients({}, 4, 1, 1), (std::vector<std::int64_t>{0, 1, 2, 3}));
   EXPECT_TRUE(select_clients({}, 0, 1, 1).empty());
+  EXPECT_EQ(clients_per_round({}, 4), 4u);
+  // Poisson rounds vary: no fixed count
+  EXPECT_FALSE(clients_per_round({.kind = SelectionKind::kPoisson, .rate = 0.5}, 4).has_value());
 }
 
 TEST(FlSelection, SameSeedAndRoundSameClientsOtherRoundsDiffer) {
@@ -64,6 +67,8 @@ TEST(FlSelection, FixedDrawsExactlyKSortedUniqueClients) {
         EXPECT_EQ(ids.size(), k) << "n=" << n << " fraction=" << f;
         EXPECT_TRUE(sorted_unique_in_range(ids, n));
       }
+      // the count the driver checks strategies against before the first round
+      EXPECT_EQ(clients_per_round({.kind = SelectionKind::kFixed, .fraction = f}, n), k);
     }
   }
 }

@@ -244,14 +244,15 @@ class Median final : public Strategy {
   std::optional<std::vector<double>> coefficients(std::span<const ClientReport>) const override {
     return std::nullopt;
   }
-  void aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
-                 std::span<float> new_global) const override {
+  AggregateResult aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                            std::span<float> new_global) const override {
     for (std::size_t j = 0; j < global.size(); ++j) {
       std::vector<float> v;
       for (const auto& u : updates) v.push_back(u.delta[j]);
       std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
       new_global[j] = global[j] + v[v.size() / 2];
     }
+    return {};
   }
 };
 

@@ -107,7 +107,9 @@ class FederatedExperiment final : public Experiment {
     selection_.rate = cfg_.get_double("fl.rate");
     fl::StrategyOptions strategy_options{.prox_mu = cfg_.get_double("fl.prox_mu"),
                                          .server_lr = cfg_.get_double("fl.server_lr"),
-                                         .trim_fraction = cfg_.get_double("fl.trim_fraction")};
+                                         .trim_fraction = cfg_.get_double("fl.trim_fraction"),
+                                         .krum_byzantine = cfg_.get_int("fl.krum_byzantine"),
+                                         .krum_select = cfg_.get_int("fl.krum_select")};
     set_up_dp(work, strategy_options);
     set_up_defects(work, seed);
     strategy_ = fl::make_strategy(cfg_.get_string("fl.strategy"), strategy_options);
@@ -138,6 +140,8 @@ class FederatedExperiment final : public Experiment {
                            .max_clients = static_cast<std::uint32_t>(clients_)};
       he::check_key_bits(paillier_options_.key_bits);  // here, before the result file exists
     }
+    // a strategy that cannot aggregate rounds of this size says so now, when every round has the same
+    if (const auto per_round = fl::clients_per_round(selection_, clients_)) strategy_->check_round_size(*per_round);
 
     declare_client_table(schema, columns_);
     schema.table("rounds", "one row per federated round; accuracy of the new global model on every client's test days, pooled")
@@ -159,7 +163,7 @@ class FederatedExperiment final : public Experiment {
         .float64("samples", "", "training windows (FedAvg's weight)")
         .int64("local_steps", "", "optimizer steps taken (FedNova's tau)")
         .float64("train_loss", "", "mean local training loss")
-        .float64("coefficient", "", "c_i in g' = g + sum c_i (w_i - g) (NaN: non-linear strategy)")
+        .float64("coefficient", "", "c_i in g' = g + sum c_i (w_i - g) (NaN: a rule without one weight per client, e.g. median; krum: 1/m chosen, 0 rejected)")
         .float64("update_norm", "", "L2 norm of w_i - g");
     add_metric_columns(
         schema.table("evaluation", "the global model on each client's test days; client -1 = all pooled (sample-weighted); -2 = the clients that are not defective pooled ([defects] only)")
@@ -492,7 +496,13 @@ class FederatedExperiment final : public Experiment {
         for (const auto& u : updates) mine_c.push_back((*coefficients)[report_index(u.report.client)]);
         aggregator_->apply_linear(phases, r, mine_c, coefficients->size(), updates, global_);
       } else {
-        aggregator_->apply_gathered(phases, r, *strategy_, reports, updates, global_);
+        // rank 0: what the strategy applied (NaN for coordinate-wise rules; Krum: 1/m or 0)
+        auto applied = aggregator_->apply_gathered(phases, r, *strategy_, reports, updates, global_);
+        if (root) {
+          coefficients = std::move(applied.coefficients);
+          if (!applied.remark.empty())
+            std::printf("fedload: round %lld: %s\n", static_cast<long long>(r), applied.remark.c_str());
+        }
       }
       global_synced_ = tr.size() == 1;  // the new model is on rank 0 only
       double loss = 0, weight = 0;

@@ -1,6 +1,7 @@
 #include "fedload/app/round_aggregator.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <span>
 
 #include "fedload/app/round_messages.hpp"
@@ -102,9 +103,10 @@ void RoundAggregator::float_sum(std::vector<PhaseSample>& phases, std::int64_t r
   }
 }
 
-void RoundAggregator::apply_gathered(std::vector<PhaseSample>& phases, std::int64_t round, const fl::Strategy& strategy,
-                                     const std::vector<fl::ClientReport>& reports,
-                                     const std::vector<LocalUpdate>& updates, std::vector<float>& global) {
+fl::AggregateResult RoundAggregator::apply_gathered(std::vector<PhaseSample>& phases, std::int64_t round,
+                                                    const fl::Strategy& strategy,
+                                                    const std::vector<fl::ClientReport>& reports,
+                                                    const std::vector<LocalUpdate>& updates, std::vector<float>& global) {
   std::vector<const LocalUpdate*> mine;
   for (const auto& u : updates) mine.push_back(&u);
   std::vector<UpdateMessage> all;
@@ -112,7 +114,7 @@ void RoundAggregator::apply_gathered(std::vector<PhaseSample>& phases, std::int6
     TransportPhase t(phases, "communicate", round, tr_);
     all = decode_updates(tr_.gather_bytes(encode_updates(mine), 0));
   }
-  if (tr_.rank() != 0) return;
+  if (tr_.rank() != 0) return {};
   PhaseTimer t(phases, "aggregate", round);
   if (all.size() != reports.size())
     throw_runtime_error("round {}: {} updates gathered for {} reports", round, all.size(), reports.size());
@@ -124,8 +126,13 @@ void RoundAggregator::apply_gathered(std::vector<PhaseSample>& phases, std::int6
     views.push_back({&reports[i], all[i].delta});
   }
   std::vector<float> next(global.size());
-  strategy.aggregate(global, views, next);
+  auto applied = strategy.aggregate(global, views, next);
   global.swap(next);
+  if (applied.coefficients.empty()) applied.coefficients.assign(views.size(), std::numeric_limits<double>::quiet_NaN());
+  if (applied.coefficients.size() != views.size())
+    throw_runtime_error("round {}: strategy '{}' reported {} coefficients for {} clients", round, strategy.name(),
+                        applied.coefficients.size(), views.size());
+  return applied;
 }
 
 }  // namespace fedload::app

@@ -32,10 +32,11 @@ class RoundAggregator {
   // number of clients over all ranks (the exponent rule of the exact sum needs it).
   void apply_linear(std::vector<PhaseSample>& phases, std::int64_t round, const std::vector<double>& c,
                     std::size_t k, const std::vector<LocalUpdate>& updates, std::vector<float>& global);
-  // reports: the round's reports of every rank, by client id (what the strategy sees on rank 0)
-  void apply_gathered(std::vector<PhaseSample>& phases, std::int64_t round, const fl::Strategy& strategy,
-                      const std::vector<fl::ClientReport>& reports, const std::vector<LocalUpdate>& updates,
-                      std::vector<float>& global);
+  // reports: the round's reports of every rank, by client id (what the strategy sees on rank 0).
+  // Returns what the strategy applied on rank 0; an empty result on the other ranks.
+  fl::AggregateResult apply_gathered(std::vector<PhaseSample>& phases, std::int64_t round,
+                                     const fl::Strategy& strategy, const std::vector<fl::ClientReport>& reports,
+                                     const std::vector<LocalUpdate>& updates, std::vector<float>& global);
 
  private:
   void exact_sum(std::vector<PhaseSample>& phases, std::int64_t round, const std::vector<double>& c, std::size_t k,

@@ -34,12 +34,16 @@ void add_fl_keys(ConfigSchema& s) {
             "number of clients; 0 = natural count (synthetic: 4, CSV: one per load column)");
   s.integer("fl.rounds", 20, 1, 1000000, "federated: communication rounds");
   s.choice("fl.strategy", "fedavg", fl::strategy_names(),
-           "federated: aggregation rule (fedavg: weights by training windows; fedprox: fedavg + proximal term in the local objective; fednova: normalized by local steps; mean: unweighted; median: coordinate-wise median of the updates; trimmed_mean: coordinate-wise mean without the fl.trim_fraction largest and smallest)");
+           "federated: aggregation rule (fedavg: weights by training windows; fedprox: fedavg + proximal term in the local objective; fednova: normalized by local steps; mean: unweighted; median: coordinate-wise median of the updates; trimmed_mean: coordinate-wise mean without the fl.trim_fraction largest and smallest; krum: the plain mean of the fl.krum_select updates closest to their n - f - 2 nearest others, f = fl.krum_byzantine)");
   s.choice("fl.aggregation", "exact", {"exact", "float", "paillier"},
-           "federated, linear strategies (not median / trimmed_mean, which gather every update to rank 0): exact = int64 fixed-point sum, the model bitwise the same on any number of ranks; float = float32 sum reduced by MPI, faster, last bits depend on the placement; paillier = each client's int64 terms Paillier-encrypted ([he]), rank 0 adds the ciphertexts and decrypts the sum: exact's model bit for bit, at the cost of the encryption");
+           "federated, linear strategies (not median / trimmed_mean / krum, which gather every update to rank 0): exact = int64 fixed-point sum, the model bitwise the same on any number of ranks; float = float32 sum reduced by MPI, faster, last bits depend on the placement; paillier = each client's int64 terms Paillier-encrypted ([he]), rank 0 adds the ciphertexts and decrypts the sum: exact's model bit for bit, at the cost of the encryption");
   s.real("fl.prox_mu", 0.01, 0, 1e6, "fedprox: weight mu of the proximal term mu/2 |w - w_global|^2");
   s.real("fl.trim_fraction", 0.1, 0.0, 0.499999,
          "trimmed_mean: fraction beta of the clients cut at each end of every coordinate (floor(beta K) of K), in [0, 0.5)");
+  s.integer("fl.krum_byzantine", 1, 0, 1000000,
+            "krum: f, the Byzantine clients a round tolerates; every round needs n >= 2f + 3 clients (fixed counts are checked at start; a Poisson round with fewer leaves the model unchanged)");
+  s.integer("fl.krum_select", 1, 1, 1000000,
+            "krum: m, the lowest-scored updates averaged without weights: 1 = Krum, > 1 = multi-Krum; at most n - f (a Poisson round where n - f < m averages its n - f best)");
   s.real("fl.server_lr", 1.0, 1e-9, 1e3, "federated: server learning rate scaling the aggregated update");
   s.choice("fl.selection", "all", {"all", "fixed", "poisson"},
            "federated: clients per round: all; fixed = floor(fl.fraction * clients) without replacement; poisson = each client independently with probability fl.rate");

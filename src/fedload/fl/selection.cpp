@@ -21,6 +21,13 @@ void check_options(const SelectionOptions& o) {
   }
 }
 
+// K = floor(fraction * n), forgiving a relative error of 1e-9, at least 1 and at most n
+std::size_t fixed_count(double fraction, std::size_t n) {
+  if (n == 0) return 0;
+  const double k_real = std::floor(fraction * static_cast<double>(n) * (1 + 1e-9));
+  return std::clamp<std::size_t>(static_cast<std::size_t>(k_real), 1, n);
+}
+
 }  // namespace
 
 SelectionKind parse_selection_kind(const std::string& name) {
@@ -39,6 +46,16 @@ std::string selection_kind_name(SelectionKind kind) {
   return "unknown";
 }
 
+std::optional<std::size_t> clients_per_round(const SelectionOptions& o, std::size_t n) {
+  check_options(o);
+  switch (o.kind) {
+    case SelectionKind::kAll: return n;
+    case SelectionKind::kFixed: return fixed_count(o.fraction, n);
+    case SelectionKind::kPoisson: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::int64_t> select_clients(const SelectionOptions& o, std::size_t n, std::uint64_t seed,
                                          std::int64_t round) {
   check_options(o);
@@ -52,8 +69,7 @@ std::vector<std::int64_t> select_clients(const SelectionOptions& o, std::size_t 
       std::iota(ids.begin(), ids.end(), std::int64_t{0});
       break;
     case SelectionKind::kFixed: {
-      const double k_real = std::floor(o.fraction * static_cast<double>(n) * (1 + 1e-9));
-      const std::size_t k = std::clamp<std::size_t>(static_cast<std::size_t>(k_real), 1, n);
+      const std::size_t k = fixed_count(o.fraction, n);
       // partial Fisher-Yates: the first k slots become a uniform k-subset
       std::vector<std::int64_t> pool(n);
       std::iota(pool.begin(), pool.end(), std::int64_t{0});

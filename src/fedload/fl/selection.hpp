@@ -1,7 +1,9 @@
 #pragma once
 // Which clients take part in a round. The choice is a pure function of (seed, round): every rank
 // computes the same set without communicating, and a resumed run selects what the original did.
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,10 @@ std::string selection_kind_name(SelectionKind kind);
 // is 29, not 28. InputError for a fraction or rate out of range.
 // Draws come from CounterRng(seed, stream) with stream = a constant tag XOR round, so they never
 // coincide with the small stream numbers (parameter groups, epochs, series) used elsewhere.
+// The clients every round selects out of n when that count is fixed: n for kAll, K for kFixed;
+// std::nullopt for kPoisson (it varies from round to round). InputError like select_clients.
+std::optional<std::size_t> clients_per_round(const SelectionOptions& o, std::size_t n);
+
 std::vector<std::int64_t> select_clients(const SelectionOptions& o, std::size_t n, std::uint64_t seed,
                                          std::int64_t round);
 

@@ -36,6 +36,8 @@ void check_options(const StrategyOptions& o) {
   if (!(o.trim_fraction >= 0 && o.trim_fraction < 0.5)) {
     throw_input_error("strategy option trim_fraction = {} must be in [0, 0.5)", o.trim_fraction);
   }
+  if (o.krum_byzantine < 0) throw_input_error("strategy option krum_byzantine = {} must be >= 0", o.krum_byzantine);
+  if (o.krum_select < 1) throw_input_error("strategy option krum_select = {} must be >= 1", o.krum_select);
 }
 
 }  // namespace
@@ -60,26 +62,33 @@ void check_aggregate_inputs(std::span<const float> global, std::span<const Clien
   }
 }
 
-void Strategy::aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
-                         std::span<float> new_global) const {
+void apply_coefficients(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                        std::span<const double> c, std::span<float> new_global) {
+  check_aggregate_inputs(global, updates, new_global);
+  if (c.size() != updates.size())
+    throw_runtime_error("apply_coefficients: {} coefficients for {} clients", c.size(), updates.size());
+  // the same exponent rule the distributed sum uses: K times the largest term bound
+  double largest = 0;
+  for (std::size_t i = 0; i < updates.size(); ++i) largest = std::max(largest, fixed_point_term_bound(c[i], updates[i].delta));
+  const int exponent = fixed_point_exponent(static_cast<double>(updates.size()) * largest);
+  std::vector<std::int64_t> acc(global.size(), 0);
+  for (std::size_t i = 0; i < updates.size(); ++i) accumulate_fixed(c[i], updates[i].delta, exponent, acc);
+  fixed_to_float(acc, exponent, global, new_global);
+}
+
+AggregateResult Strategy::aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                                    std::span<float> new_global) const {
   check_aggregate_inputs(global, updates, new_global);
   std::vector<ClientReport> reports;
   reports.reserve(updates.size());
   for (const auto& u : updates) reports.push_back(*u.report);
-  const auto c = coefficients(reports);
+  auto c = coefficients(reports);
   if (!c) throw_runtime_error("strategy '{}' is not linear and must implement aggregate()", name());
   if (c->size() != updates.size()) {
     throw_runtime_error("strategy '{}' gave {} coefficients for {} clients", name(), c->size(), updates.size());
   }
-  // the same exponent rule the distributed sum uses: K times the largest term bound
-  double largest = 0;
-  for (std::size_t i = 0; i < updates.size(); ++i) {
-    largest = std::max(largest, fixed_point_term_bound((*c)[i], updates[i].delta));
-  }
-  const int exponent = fixed_point_exponent(static_cast<double>(updates.size()) * largest);
-  std::vector<std::int64_t> acc(global.size(), 0);
-  for (std::size_t i = 0; i < updates.size(); ++i) accumulate_fixed((*c)[i], updates[i].delta, exponent, acc);
-  fixed_to_float(acc, exponent, global, new_global);
+  apply_coefficients(global, updates, *c, new_global);
+  return {.coefficients = std::move(*c), .remark = {}};
 }
 
 void register_builtin_strategies() {
@@ -91,6 +100,7 @@ void register_builtin_strategies() {
     register_mean_strategy();
     register_median_strategy();
     register_trimmed_mean_strategy();
+    register_krum_strategy();
   });
 }
 

@@ -7,8 +7,8 @@
 //   - linear strategies (FedAvg, FedProx, FedNova, mean) only choose per-client coefficients c_i;
 //     g' = g + sum_i c_i * delta_i, and the driver sums c_i * delta_i across ranks with the exact
 //     fixed-point accumulator (fl/exact_sum.hpp), so g' does not depend on the rank layout;
-//   - non-linear strategies (robust median, learned weighting) see every update, gathered to the
-//     server and sorted by client id, and compute g' themselves in aggregate().
+//   - non-linear strategies (robust median, Krum, learned weighting) see every update, gathered to
+//     the server and sorted by client id, and compute g' themselves in aggregate().
 // A strategy is one file under strategies/ plus one line in strategies/registration.hpp and one
 // in register_builtin_strategies() (strategy.cpp); the driver has no `if` per strategy.
 #include <cstdint>
@@ -42,6 +42,18 @@ struct StrategyOptions {
   // round's K, so that one client's presence changes the aggregate by at most c C (central DP's
   // fixed-denominator estimator); 0 = divide by K
   double fixed_denominator = 0.0;
+  std::int64_t krum_byzantine = 1;  // krum: f, the Byzantine clients a round tolerates (>= 0)
+  std::int64_t krum_select = 1;     // krum: m best-scored updates averaged (1 = Krum, > 1 = multi-Krum)
+};
+
+// What aggregate() applied, for the result file.
+struct AggregateResult {
+  // c_i with g' = g + sum_i c_i delta_i, in the order of the updates; NaN for a rule that gives no
+  // single weight to a client's whole update (coordinate-wise median, trimmed mean); empty = NaN
+  // for every client
+  std::vector<double> coefficients;
+  // not empty: a line for the user about this round (a fallback the strategy took)
+  std::string remark;
 };
 
 // What the strategy asks of each client's local training.
@@ -59,10 +71,14 @@ class Strategy {
   virtual std::optional<std::vector<double>> coefficients(std::span<const ClientReport> reports) const = 0;
   // g' from g and the updates (sorted by strictly increasing client id; every delta as long as
   // `global`). Non-linear strategies must override it. The default applies coefficients() in
-  // client-id order with the exact fixed-point accumulator, so for a linear strategy it is the
-  // reference the distributed sum must reproduce bit for bit. `new_global` may alias `global`.
-  virtual void aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
-                         std::span<float> new_global) const;
+  // client-id order with apply_coefficients(), so for a linear strategy it is the reference the
+  // distributed sum must reproduce bit for bit. `new_global` may alias `global`.
+  virtual AggregateResult aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                                    std::span<float> new_global) const;
+  // InputError when a round of `clients` selected clients cannot be aggregated as configured; the
+  // driver asks before the first round when every round has the same count (fl.selection "all"
+  // or "fixed"). The default accepts any count.
+  virtual void check_round_size(std::size_t /*clients*/) const {}
 };
 
 // Runtime error unless new_global and every delta are as long as global, every update has a
@@ -70,6 +86,13 @@ class Strategy {
 // assume (the driver builds them, so a violation is a bug, not user input).
 void check_aggregate_inputs(std::span<const float> global, std::span<const ClientUpdateView> updates,
                             std::span<float> new_global);
+
+// new_global = global + sum_i c[i] * updates[i].delta, summed in client-id order in exact int64
+// fixed point (the exponent from K times the largest term bound): what the distributed exact sum
+// reproduces bit for bit. Checks its inputs like check_aggregate_inputs; `new_global` may alias
+// `global`.
+void apply_coefficients(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                        std::span<const double> c, std::span<float> new_global);
 
 using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategyOptions&)>;
 

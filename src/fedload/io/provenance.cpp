@@ -117,7 +117,7 @@ void ProvenanceChain::declare(ResultSchema& schema) {
       .int64("round")
       .int64("client")
       .vector("update_sha256", ElementType::kInt64, 4, "", "SHA-256 of the float bytes of the uploaded update")
-      .float64("weight", "", "aggregation coefficient c_i (NaN: non-linear strategy)");
+      .float64("weight", "", "aggregation coefficient c_i (NaN: a rule without one weight per client, e.g. median; krum: 0 for a rejected update)");
 }
 
 Sha256Digest ProvenanceChain::append(ResultWriter& writer, const ProvenanceRecord& record) {

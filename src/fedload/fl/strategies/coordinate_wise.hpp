@@ -12,7 +12,9 @@ namespace fedload::fl {
 
 // new_global[j] = global[j] + server_lr * (mean of the K - 2 cut middle values of delta_i[j]).
 // 2 cut < K (a runtime error otherwise); no update: new_global = global. new_global may alias global.
-void apply_coordinate_trimmed_mean(std::span<const float> global, std::span<const ClientUpdateView> updates,
-                                   std::size_t cut, double server_lr, std::span<float> new_global);
+// Returns NaN coefficients: no single weight describes a client's share of the result.
+AggregateResult apply_coordinate_trimmed_mean(std::span<const float> global,
+                                              std::span<const ClientUpdateView> updates,
+                                              std::size_t cut, double server_lr, std::span<float> new_global);
 
 }  // namespace fedload::fl

@@ -16,11 +16,11 @@ class Median final : public Strategy {
   std::optional<std::vector<double>> coefficients(std::span<const ClientReport>) const override {
     return std::nullopt;
   }
-  void aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
-                 std::span<float> new_global) const override {
+  AggregateResult aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                            std::span<float> new_global) const override {
     // K odd: keep the middle value; K even: the middle two
     const std::size_t cut = updates.empty() ? 0 : (updates.size() - 1) / 2;
-    apply_coordinate_trimmed_mean(global, updates, cut, server_lr_, new_global);
+    return apply_coordinate_trimmed_mean(global, updates, cut, server_lr_, new_global);
   }
 
  private:

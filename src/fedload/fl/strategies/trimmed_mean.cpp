@@ -17,10 +17,10 @@ class TrimmedMean final : public Strategy {
   std::optional<std::vector<double>> coefficients(std::span<const ClientReport>) const override {
     return std::nullopt;
   }
-  void aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
-                 std::span<float> new_global) const override {
+  AggregateResult aggregate(std::span<const float> global, std::span<const ClientUpdateView> updates,
+                            std::span<float> new_global) const override {
     const auto cut = static_cast<std::size_t>(std::floor(beta_ * static_cast<double>(updates.size())));
-    apply_coordinate_trimmed_mean(global, updates, cut, server_lr_, new_global);
+    return apply_coordinate_trimmed_mean(global, updates, cut, server_lr_, new_global);
   }
 
  private:
