@@ -42,6 +42,12 @@ TEST(FederatedDefects, DefectsArePlacementIndependentAndRecorded) {
     EXPECT_EQ(v.exit_code, 0) << kind << "\n" << v.out << v.err;
   }
   const std::string clean = run_sha(fedload_binary(), "", dir / "clean.h5");
+  // the report shows both poolings for a run with defects, the plain one only without
+  const auto report = run_process(fedload_binary() + " report " + (dir / "ramp3.h5").string());
+  EXPECT_NE(report.out.find("metrics (the clients that are not defective, pooled)"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("metrics (all clients pooled)"), std::string::npos) << report.out;
+  const auto plain = run_process(fedload_binary() + " report " + (dir / "clean.h5").string());
+  EXPECT_EQ(plain.out.find("not defective"), std::string::npos) << plain.out;
   EXPECT_NE(report_json_field(dir / "noise1.h5", "final_model_sha256"), clean);
   // the same three clients in every run (a function of run.seed); only a data attack changes
   // training steps; the honest pooling (-2) leaves those three out and is the plain pooling

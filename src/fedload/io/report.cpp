@@ -93,7 +93,8 @@ std::string format_report(const ResultReader& reader) {
     }
   }
 
-  // accuracy of every method over all clients pooled (rows with client = -1)
+  // accuracy of every method over all clients pooled (rows with client = -1), and over the
+  // clients that are not defective (client = -2, runs with [defects])
   if (reader.has_table("metrics")) {
     const TableData m = reader.table("metrics");
     const ColumnData *method = m.column("method"), *client = m.column("client");
@@ -102,13 +103,19 @@ std::string format_report(const ResultReader& reader) {
       std::string head = fmt::format("  {:<16}", "method");
       for (const auto& s : shown)
         if (m.column(s)) head += fmt::format("{:>12}", s == "mape" ? "MAPE %" : s == "r2" ? "R2" : s == "rmse" ? "RMSE" : "MAE");
-      out += "metrics (all clients pooled)\n" + head + "\n";
-      for (std::size_t r = 0; r < m.rows; ++r) {
-        if (client->value(r) != -1) continue;
-        std::string row = fmt::format("  {:<16}", cell_text(*method, r));
-        for (const auto& s : shown)
-          if (const ColumnData* c = m.column(s)) row += fmt::format("{:>12.4f}", c->value(r));
-        out += row + "\n";
+      // -1: all clients pooled; -2 (runs with [defects]): the clients that are not defective
+      for (const double pool : {-1.0, -2.0}) {
+        std::string rows;
+        for (std::size_t r = 0; r < m.rows; ++r) {
+          if (client->value(r) != pool) continue;
+          rows += fmt::format("  {:<16}", cell_text(*method, r));
+          for (const auto& s : shown)
+            if (const ColumnData* c = m.column(s)) rows += fmt::format("{:>12.4f}", c->value(r));
+          rows += "\n";
+        }
+        if (rows.empty()) continue;
+        out += (pool == -1 ? "metrics (all clients pooled)\n" : "metrics (the clients that are not defective, pooled)\n") +
+               head + "\n" + rows;
       }
     }
   }
