@@ -27,9 +27,7 @@ const std::string kSmall =
     " --set model.hidden=8 --set train.batch_size=32 --set train.lr=0.01";
 
 std::string run_sha(const std::string& launcher, const std::string& args, const std::filesystem::path& out) {
-  const auto r = run_process(launcher + " run" + kSmall + args + " --out " + out.string());
-  EXPECT_EQ(r.exit_code, 0) << launcher << args << "\n" << r.err << r.out;
-  return report_json_field(out, "final_model_sha256");
+  return testing::run_final_sha(launcher, kSmall + args, out);
 }
 
 TEST(FederatedDefects, DefectsArePlacementIndependentAndRecorded) {

@@ -31,9 +31,7 @@ ProcessResult krum_run(const std::string& launcher, const std::string& args, con
 }
 
 std::string krum_sha(const std::string& launcher, const std::string& args, const std::filesystem::path& out) {
-  const auto r = krum_run(launcher, args, out);
-  EXPECT_EQ(r.exit_code, 0) << launcher << args << "\n" << r.err << r.out;
-  return report_json_field(out, "final_model_sha256");
+  return testing::run_final_sha(launcher, kTen + args, out);
 }
 
 TEST(FederatedKrum, SameModelOnOneAndThreeRanksWithTheChosenClientsRecorded) {

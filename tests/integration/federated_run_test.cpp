@@ -28,9 +28,7 @@ const std::string kSmall =
 
 // runs and returns the final model's SHA-256 from `fedload report --json`
 std::string run_sha(const std::string& launcher, const std::string& args, const std::filesystem::path& out) {
-  const auto r = run_process(launcher + " run" + kSmall + args + " --out " + out.string());
-  EXPECT_EQ(r.exit_code, 0) << launcher << args << "\n" << r.err << r.out;
-  return report_json_field(out, "final_model_sha256");
+  return testing::run_final_sha(launcher, kSmall + args, out);
 }
 
 TEST(FederatedRun, GlobalModelIsBitwiseTheSameOnAnyNumberOfRanks) {

@@ -29,6 +29,15 @@ inline std::string report_json_field(const std::filesystem::path& file, const st
   return j.out.substr(start, j.out.find_first_of(",}] \n", start) - start);
 }
 
+// `LAUNCHER run ARGS --out OUT`, which must succeed (a test failure otherwise), and the final
+// model's SHA-256 from its report: the placement-independence tests compare these.
+inline std::string run_final_sha(const std::string& launcher, const std::string& args,
+                                 const std::filesystem::path& out) {
+  const auto r = run_process(launcher + " run" + args + " --out " + out.string());
+  EXPECT_EQ(r.exit_code, 0) << launcher << args << "\n" << r.err << r.out;
+  return report_json_field(out, "final_model_sha256");
+}
+
 // Runs `script` with the distribution's python3 (FEDLOAD_SYSTEM_PYTHON) and the shell words `args`.
 inline ProcessResult run_python(const std::string& script, const std::string& args) {
   TempDir dir;
