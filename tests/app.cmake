@@ -28,4 +28,5 @@ fedload_add_cli_test(fedload_federated_faults_tests integration/federated_faults
 fedload_add_cli_test(fedload_federated_defects_tests integration/federated_defects_test.cpp TIMEOUT 600)
 fedload_add_cli_test(fedload_federated_krum_tests integration/federated_krum_test.cpp TIMEOUT 600)
 fedload_add_cli_test(fedload_verify_tests integration/verify_test.cpp)
+fedload_add_cli_test(fedload_analysis_tests integration/analysis_test.cpp)
 fedload_add_cli_test(fedload_auto_backend_run_tests integration/auto_backend_run_test.cpp)

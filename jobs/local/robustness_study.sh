@@ -35,18 +35,28 @@ for d in "${defects[@]}"; do
   done
 done
 /usr/bin/python3 - "$out" "${strategies[@]}" <<'PY'
-import os, sys
+import json, os, sys
 sys.path.insert(0, "analysis")
 import fedload_h5
 out, strategies = sys.argv[1], sys.argv[2:]
+defects = ["none", "scaling", "ramp", "random", "noise", "sign_flip"]
+summary = {"study": "robustness", "setting": "jobs/configs/robustness_defects.toml (10 clients, 3 defective)",
+           "defects": defects, "strategies": strategies, "honest_mape": {}, "all_mape": {}}
 print("\nhonest clients' pooled MAPE % of the final model (all clients' pooled MAPE in brackets)")
 print(f"  {'defect':<11}" + "".join(f"{s:>24}" for s in strategies))
-for name in ("none", "scaling", "ramp", "random", "noise", "sign_flip"):
+for name in defects:
     cells = []
     for s in strategies:
-        r = fedload_h5.load(os.path.join(out, f"{name}_{s}.h5"))
-        a = r["attrs"]
+        a = fedload_h5.load(os.path.join(out, f"{name}_{s}.h5"))["attrs"]
         honest = a.get("honest_lstm_mape", a["lstm_mape"])
+        summary["honest_mape"].setdefault(s, {})[name] = honest
+        summary["all_mape"].setdefault(s, {})[name] = a["lstm_mape"]
+        for key in ("fedload_version", "git_commit", "rounds"):
+            summary.setdefault(key, a.get(key))
         cells.append(f"{honest:10.2f} [{a['lstm_mape']:8.2f}]")
     print(f"  {name:<11}" + "".join(f"{c:>24}" for c in cells))
+summary["rounds"] = int(summary["rounds"])
+with open(os.path.join(out, "summary.json"), "w") as f:
+    json.dump(summary, f, indent=1)
+print(f"summary: {os.path.join(out, 'summary.json')}")
 PY
