@@ -8,6 +8,7 @@ fedload_add_test(fedload_fl_tests
     unit/fl_selection_test.cpp
     unit/fl_placement_test.cpp
     unit/fl_defects_test.cpp
+    unit/fl_quality_weighted_test.cpp
   LIBS fedload::fl
   LABELS unit
   TIMEOUT 60)

@@ -14,7 +14,7 @@ source jobs/local/env.sh
 out=results/robustness-study
 mkdir -p "$out"
 rounds=${FEDLOAD_STUDY_ROUNDS:-10}
-read -r -a strategies <<<"${FEDLOAD_STUDY_STRATEGIES:-fedavg median trimmed_mean krum}"
+read -r -a strategies <<<"${FEDLOAD_STUDY_STRATEGIES:-fedavg median trimmed_mean krum quality_weighted}"
 # defect name -> its settings (magnitudes chosen to be clearly harmful to plain averaging)
 defects=(
   "none|--set defects.kind=none"

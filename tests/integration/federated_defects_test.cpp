@@ -75,19 +75,27 @@ assert not np.any(clean['tables']['evaluation']['client'] == -2) and 'honest_lst
 }
 
 // A malicious client sending -4 times its update pulls FedAvg's model away; the coordinate-wise
-// median of the six updates a round (at most three of them malicious) keeps it near the clean one.
+// median of the six updates a round (at most three of them malicious) keeps it near the clean one,
+// and so does quality weighting (the flipped updates point away from the median: weight 0).
 TEST(FederatedDefects, SignFlippedUpdatesHurtFedAvgAndNotTheMedian) {
   TempDir dir;
   const std::string flip = " --set defects.kind=sign_flip --set defects.magnitude=4";
   run_sha(fedload_binary(), "", dir / "clean.h5");
   run_sha(fedload_binary(), flip, dir / "fedavg.h5");
   run_sha(fedload_binary(), flip + " --set fl.strategy=median", dir / "median.h5");
-  EXPECT_TRUE(python_check({dir / "clean.h5", dir / "fedavg.h5", dir / "median.h5"}, R"PY(
-clean, avg, med = (fedload_h5.load(p)['attrs'] for p in sys.argv[1:4])
-c, a, m = clean['lstm_mape'], avg['honest_lstm_mape'], med['honest_lstm_mape']
-print(f'clean {c:.3f}  fedavg attacked {a:.3f}  median attacked {m:.3f}')
+  run_sha(fedload_binary(), flip + " --set fl.strategy=quality_weighted", dir / "quality.h5");
+  EXPECT_TRUE(python_check({dir / "clean.h5", dir / "fedavg.h5", dir / "median.h5", dir / "quality.h5"}, R"PY(
+clean, avg, med, qw = (fedload_h5.load(p) for p in sys.argv[1:5])
+c, a, m, q = clean['attrs']['lstm_mape'], avg['attrs']['honest_lstm_mape'], med['attrs']['honest_lstm_mape'], qw['attrs']['honest_lstm_mape']
+print(f'clean {c:.3f}  fedavg attacked {a:.3f}  median attacked {m:.3f}  quality_weighted attacked {q:.3f}')
 assert a > 1.2 * c, (c, a)
 assert m < 1.1 * c and m < a, (c, a, m)
+assert q < 1.1 * c and q < a, (c, a, q)
+# quality weighting gave the flipping clients no weight in any round
+rc, bad = qw['tables']['round_clients'], set(np.flatnonzero(qw['tables']['clients']['defective']))
+flipped = np.array([int(x) in bad for x in rc['client']])
+assert flipped.any() and np.all(rc['coefficient'][flipped] == 0), rc['coefficient'][flipped]
+assert np.all(rc['coefficient'][~flipped] > 0)
 )PY"));
 }
 

@@ -45,7 +45,7 @@ TEST(FederatedRun, EveryStrategyIsPlacementIndependentAndTheyDiffer) {
   TempDir dir;
   std::map<std::string, std::string> sha;
   // median and trimmed_mean are not linear: every update is gathered to rank 0
-  for (const std::string s : {"fedprox", "fednova", "mean", "median", "trimmed_mean"}) {
+  for (const std::string s : {"fedprox", "fednova", "mean", "median", "trimmed_mean", "quality_weighted"}) {
     const std::string args = " --set fl.strategy=" + s + " --set fl.prox_mu=0.1";
     sha[s] = run_sha(fedload_binary(), args, dir / (s + "1.h5"));
     EXPECT_EQ(run_sha(mpirun_command(4), args, dir / (s + "4.h5")), sha[s]) << s;
@@ -55,6 +55,7 @@ TEST(FederatedRun, EveryStrategyIsPlacementIndependentAndTheyDiffer) {
   EXPECT_NE(sha["fedavg"], sha["fednova"]);
   EXPECT_NE(sha["fedavg"], sha["median"]);
   EXPECT_NE(sha["median"], sha["trimmed_mean"]);
+  EXPECT_NE(sha["median"], sha["quality_weighted"]);
   // the gathered path's provenance chain verifies like the linear one
   const auto v = run_process(fedload_binary() + " verify " + (dir / "median4.h5").string());
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;

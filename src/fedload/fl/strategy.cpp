@@ -101,6 +101,7 @@ void register_builtin_strategies() {
     register_median_strategy();
     register_trimmed_mean_strategy();
     register_krum_strategy();
+    register_quality_weighted_strategy();
   });
 }
 

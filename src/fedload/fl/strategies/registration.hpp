@@ -20,6 +20,7 @@ void register_mean_strategy();     // "mean"    (strategies/mean.cpp)
 void register_median_strategy();        // "median"       (strategies/median.cpp)
 void register_trimmed_mean_strategy();  // "trimmed_mean" (strategies/trimmed_mean.cpp)
 void register_krum_strategy();          // "krum"         (strategies/krum.cpp)
+void register_quality_weighted_strategy();  // "quality_weighted" (strategies/quality_weighted.cpp)
 // Idempotent and thread-safe.
 void register_builtin_strategies();
 
