@@ -193,10 +193,50 @@ assert np.allclose(rounds['epsilon'], want, rtol=1e-9, atol=0), (rounds['epsilon
 assert r['attrs']['dp'].startswith('central'), r['attrs']['dp']
 assert 'fixed denominator q N = 12' in r['attrs']['dp'], r['attrs']['dp']
 )PY"));
-  for (const std::string bad : {" --set dp.mode=central", " --set dp.mode=central --set fl.strategy=mean"}) {
-    const auto out = dir / "bad.h5";  // fedavg weights; a fixed K drawn without replacement
+}
+
+// dp.mode = "central" with fl.selection = "fixed" (kSmall: K = 6 of N = 12 each round): the
+// server divides by K and each round is the Gaussian on K of N clients drawn without
+// replacement, accounted for replacing one client's data (sensitivity 2C: noise multiplier z/2)
+// by Wang-Balle-Kasiviswanathan's Theorem 9 at integer orders, recomputed here with numpy.
+// A strategy other than mean is still refused.
+TEST(FederatedRun, CentralDpWithAFixedKAccountsSamplingWithoutReplacement) {
+  TempDir dir;
+  const std::string dp = " --set dp.mode=central --set dp.noise=seeded --set fl.strategy=mean"
+                         " --set dp.clip=0.5 --set dp.noise_multiplier=3";
+  const std::string one = run_sha(fedload_binary(), dp, dir / "w1.h5");
+  EXPECT_EQ(run_sha(mpirun_command(3), dp, dir / "w3.h5"), one);
+  EXPECT_NE(run_sha(fedload_binary(), " --set fl.strategy=mean", dir / "plain.h5"), one);
+  EXPECT_TRUE(python_check({dir / "w3.h5"}, R"PY(
+z, delta, n, k = 3.0 / 2, 1e-5, 12, 6  # replace-one: sensitivity 2C, so z/2 sensitivities of noise
+g = k / n
+orders = list(range(2, 65)) + [128, 256]  # the bound holds at integer orders only
+def rdp(a):  # one round: Theorem 9 with eps(j) = j/(2 z^2), capped by the plain Gaussian
+    lb = lambda j: math.lgamma(a + 1) - math.lgamma(j + 1) - math.lgamma(a - j + 1)
+    e2 = 1 / (z * z)
+    t = [0.0, 2 * math.log(g) + lb(2) + min(math.log(4 * math.expm1(e2)), math.log(2) + e2)]
+    t += [math.log(2) + j * math.log(g) + lb(j) + (j - 1) * j / (2 * z * z) for j in range(3, a + 1)]
+    return min(np.logaddexp.reduce(t) / (a - 1), a / (2 * z * z))
+one = {a: rdp(a) for a in orders}
+def eps(m):
+    return max(0.0, min(m * one[a] + math.log((a - 1) / a) - (math.log(delta) + math.log(a)) / (a - 1)
+                        for a in orders))
+rounds = r['tables']['rounds']
+want = np.array([eps(m) for m in rounds['round']])
+assert np.allclose(rounds['epsilon'], want, rtol=1e-9, atol=0), (rounds['epsilon'], want)
+assert np.all(np.diff(want) > 0), want
+assert abs(r['attrs']['dp_epsilon'] - want[-1]) <= 1e-9 * want[-1], (r['attrs']['dp_epsilon'], want[-1])
+d = r['attrs']['dp']
+assert 'fixed denominator K = 6' in d and 'without replacement' in d and '(q = 0.5)' in d, d
+rc = r['tables']['round_clients']
+assert all(np.sum(rc['round'] == rnd) == k for rnd in rounds['round'])
+)PY"));
+  // refused: fedavg's and median's weights let one client move the aggregate more than C/K
+  for (const std::string bad : {" --set dp.mode=central", " --set dp.mode=central --set fl.strategy=median"}) {
+    const auto out = dir / "bad.h5";
     const auto r = run_process(fedload_binary() + " run" + kSmall + bad + " --out " + out.string());
     EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r.err;
+    EXPECT_NE(r.err.find("fl.strategy = \"mean\""), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(out)) << bad;
   }
 }

@@ -12,8 +12,9 @@ namespace {
 constexpr std::uint64_t kCentralTag = 0x64705f63656e7472ULL;  // "dp_centr"
 }  // namespace
 
-DpLedger::DpLedger(DpMode mode, std::size_t clients, double noise_multiplier, double delta, double q)
-    : mode_(mode), releases_(clients, 0), z_(noise_multiplier), delta_(delta), q_(q) {
+DpLedger::DpLedger(DpMode mode, std::size_t clients, double noise_multiplier, double delta, double q,
+                   privacy::Sampling sampling)
+    : mode_(mode), releases_(clients, 0), z_(noise_multiplier), delta_(delta), q_(q), sampling_(sampling) {
   if (!(noise_multiplier > 0.0) || !std::isfinite(noise_multiplier))
     throw_input_error("dp.mode = \"{}\" needs dp.noise_multiplier > 0 (got {}): without noise there is no privacy "
                       "guarantee to account",
@@ -37,12 +38,15 @@ privacy::PrivacySpent DpLedger::spent() const {
   if (most_ == 0) return {};  // nothing released yet
   privacy::RdpAccountant a;
   // local: a client's data can move its clipped update anywhere in the ball of radius C, so two
-  // neighbouring releases differ by up to 2C: the noise zC is z/2 sensitivities. central: adding
-  // or removing one client moves the fixed-denominator sum by at most C (scaled): z.
+  // neighbouring releases differ by up to 2C: the noise zC is z/2 sensitivities. central,
+  // Poisson: adding or removing one client moves the fixed-denominator sum by at most C (scaled):
+  // z. central, without replacement: replacing one client's data moves it by up to 2C: z/2.
   if (mode_ == DpMode::kLocal)
     a.add_steps(1.0, z_ / 2.0, most_);
-  else
+  else if (sampling_ == privacy::Sampling::kPoisson)
     a.add_steps(q_, z_, most_);
+  else
+    a.add_steps(q_, z_ / 2.0, most_, privacy::Sampling::kWithoutReplacement);
   return a.epsilon(delta_);
 }
 

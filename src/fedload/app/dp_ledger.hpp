@@ -10,9 +10,13 @@
 //            run's guarantee holds for every client.
 //   central  clients clip (no noise); the server sums with the fixed denominator D = q N
 //            (strategy mean) and adds N(0, (z C server_lr / D)^2) once per coordinate to the new
-//            model: one step of the Poisson-subsampled Gaussian mechanism per round, q = the
-//            selection rate (fl.selection = "poisson"; "all" is q = 1); adding or removing one
-//            client moves the sum by at most C (scaled), the add/remove adjacency of DP-FedAvg.
+//            model: one step of the subsampled Gaussian mechanism per round for every client.
+//            Poisson (fl.selection = "poisson", q = fl.rate; "all" is q = 1): adding or removing
+//            one client moves the sum by at most C (scaled), the add/remove adjacency of
+//            DP-FedAvg: noise multiplier z. Without replacement (fl.selection = "fixed", K of N,
+//            q = K/N, D = K): the bound is for replacing one client's data (N public), which
+//            moves its clipped update by up to 2C, the mean by 2 C server_lr / K: z/2, with the
+//            Wang-Balle-Kasiviswanathan bound (privacy/rdp_accountant.hpp).
 // Noise is drawn from a per-process secret seed from the OS (dp.noise = "os", the default), or
 // from run.seed (dp.noise = "seeded": reproducible, and anyone holding the result file, which
 // stores the seed, can regenerate and subtract it: NOT private, for measuring only).
@@ -30,8 +34,9 @@ enum class DpMode { kLocal, kCentral };
 class DpLedger {
  public:
   // InputError for noise_multiplier <= 0 (no noise, no guarantee to account), delta outside
-  // (0, 1) or, central, q outside (0, 1].
-  DpLedger(DpMode mode, std::size_t clients, double noise_multiplier, double delta, double q = 1.0);
+  // (0, 1) or, central, q outside (0, 1]. `sampling` is how central rounds draw clients.
+  DpLedger(DpMode mode, std::size_t clients, double noise_multiplier, double delta, double q = 1.0,
+           privacy::Sampling sampling = privacy::Sampling::kPoisson);
   // One round's selected clients (ids < clients).
   void record(const std::vector<std::int64_t>& selected);
   // ε at delta so far (0 before any release) and the order that gave it.
@@ -46,6 +51,7 @@ class DpLedger {
   std::vector<std::int64_t> releases_;
   std::int64_t most_ = 0;
   double z_, delta_, q_;
+  privacy::Sampling sampling_;
 };
 
 // central: global[j] += N(0, sigma^2) from CounterRng(seed, a stream of the round), on the server.

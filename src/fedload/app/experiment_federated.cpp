@@ -265,21 +265,28 @@ class FederatedExperiment final : public Experiment {
       throw_input_error("dp.mode = \"central\" bounds one client's effect on the aggregate by weighting every client "
                         "the same: it needs fl.strategy = \"mean\", not \"{}\"",
                         strategy);
-    if (selection != "poisson" && selection != "all")
-      throw_input_error("dp.mode = \"central\" accounts Poisson sampling: it needs fl.selection = \"poisson\" (or "
-                        "\"all\"), not \"{}\" (a fixed K drawn without replacement needs another bound)",
-                        selection);
-    const double q = selection == "poisson" ? selection_.rate : 1.0;
-    const double expected = q * static_cast<double>(clients_);
-    dp_ledger_.emplace(DpMode::kCentral, clients_, z, delta, q);
+    // poisson: q = fl.rate, add/remove one client, denominator qN; fixed: K of N without
+    // replacement, q = K/N, replace one client (sensitivity 2C), denominator K (dp_ledger.hpp)
+    const bool fixed = selection_.kind == fl::SelectionKind::kFixed;
+    const double n = static_cast<double>(clients_);
+    const double expected = selection == "poisson" ? selection_.rate * n
+                            : fixed                ? static_cast<double>(*fl::clients_per_round(selection_, clients_))
+                                                   : n;
+    const double q = selection == "poisson" ? selection_.rate : expected / n;
+    const auto sampling = fixed ? privacy::Sampling::kWithoutReplacement : privacy::Sampling::kPoisson;
+    dp_ledger_.emplace(DpMode::kCentral, clients_, z, delta, q, sampling);
     work.dp.emplace(clip, 0.0);  // clip only
     strategy_options.fixed_denominator = expected;
     central_sigma_ = z * clip * strategy_options.server_lr / expected;
     dp_description_ = fmt::format(
-        "central: every client clips its update to L2 <= {}; the server sums them over the fixed denominator q N = {} "
-        "and adds N(0, {}^2) per coordinate once a round (z = {}); epsilon by RDP of the Poisson-subsampled Gaussian "
-        "(q = {}), Balle et al. 2020 conversion, delta {}; {}",
-        clip, expected, central_sigma_, z, q, delta, noise_source);
+        "central: every client clips its update to L2 <= {}; the server sums them over the fixed denominator {} = {} "
+        "and adds N(0, {}^2) per coordinate once a round (z = {}); epsilon by RDP of the {} (q = {}), "
+        "Balle et al. 2020 conversion, delta {}; {}",
+        clip, fixed ? "K" : "q N", expected, central_sigma_, z,
+        fixed ? "Gaussian on K of N clients drawn without replacement (replace-one neighbours, sensitivity 2C: "
+                "noise multiplier z/2; Wang, Balle, Kasiviswanathan 2019, Theorem 9)"
+              : "Poisson-subsampled Gaussian (add/remove-one neighbours)",
+        q, delta, noise_source);
   }
 
   void resume(const io::ResultReader& old) override {

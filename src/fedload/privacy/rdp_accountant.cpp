@@ -109,6 +109,24 @@ double log_a_fractional(double q, double z, double alpha) {
   return log_add(side(pos0, neg0), side(pos1, neg1));
 }
 
+// log A_α of the without-replacement bound (header) for integer α >= 2, 0 < γ < 1.
+double log_a_without_replacement(double gamma, double z, std::int64_t alpha) {
+  const double log_g = std::log(gamma), a = static_cast<double>(alpha);
+  const double lgamma_a1 = std::lgamma(a + 1.0);
+  const auto log_binom = [&](double k) { return lgamma_a1 - std::lgamma(k + 1.0) - std::lgamma(a - k + 1.0); };
+  // j = 2: min{4 (e^{ε(2)} - 1), 2 e^{ε(2)}} with ε(2) = 1/z²; log(e^x - 1) by expm1 for small x
+  // (large z) and as x + log1p(-e^{-x}) for large x, where expm1 would overflow
+  const double eps2 = 1.0 / (z * z);
+  const double log_expm1 = eps2 < 1.0 ? std::log(std::expm1(eps2)) : eps2 + std::log1p(-std::exp(-eps2));
+  double sum = 0.0;  // log 1
+  sum = log_add(sum, 2.0 * log_g + log_binom(2.0) + std::min(std::log(4.0) + log_expm1, std::log(2.0) + eps2));
+  for (std::int64_t j = 3; j <= alpha; ++j) {
+    const double jd = static_cast<double>(j);
+    sum = log_add(sum, std::log(2.0) + jd * log_g + log_binom(jd) + (jd - 1.0) * jd / (2 * z * z));
+  }
+  return sum;
+}
+
 std::vector<double> checked_orders(std::vector<double> orders) {
   if (orders.empty()) throw_input_error("privacy: the RDP accountant needs at least one order");
   for (double a : orders) check_order(a);
@@ -116,6 +134,10 @@ std::vector<double> checked_orders(std::vector<double> orders) {
 }
 
 }  // namespace
+
+std::string_view sampling_name(Sampling s) {
+  return s == Sampling::kPoisson ? "poisson" : "without_replacement";
+}
 
 std::string_view conversion_name(RdpConversion c) {
   return c == RdpConversion::kBalle2020 ? "balle2020" : "classic";
@@ -131,6 +153,19 @@ double sampled_gaussian_rdp(double q, double z, double order) {
                            : log_a_fractional(q, z, order);
   // A_α >= 1 in exact arithmetic; rounding may leave a hair below
   return std::max(0.0, log_a / (order - 1.0));
+}
+
+double without_replacement_gaussian_rdp(double gamma, double z, double order) {
+  if (!(gamma >= 0.0 && gamma <= 1.0))
+    throw_input_error("privacy: sampling ratio gamma = K/N = {} is not in [0, 1]", gamma);
+  check_q_z(1.0, z);
+  check_order(order);
+  const double plain = order / (2.0 * z * z);
+  if (gamma == 0.0) return 0.0;
+  if (gamma == 1.0) return plain;
+  if (std::floor(order) != order) return std::numeric_limits<double>::infinity();
+  const double bound = log_a_without_replacement(gamma, z, static_cast<std::int64_t>(order)) / (order - 1.0);
+  return std::min(bound, plain);
 }
 
 double epsilon_from_rdp(double order, double rdp, double delta, RdpConversion conversion) {
@@ -153,18 +188,20 @@ std::vector<double> RdpAccountant::default_orders() {
   return orders;
 }
 
-std::vector<double> RdpAccountant::step_rdp(double q, double z, std::int64_t steps) const {
+std::vector<double> RdpAccountant::step_rdp(double q, double z, std::int64_t steps, Sampling sampling) const {
   check_q_z(q, z);
   if (steps < 0) throw_input_error("privacy: steps = {} is negative", steps);
   std::vector<double> out(orders_.size(), 0.0);
   if (steps == 0 || q == 0.0) return out;
   for (std::size_t i = 0; i < orders_.size(); ++i)
-    out[i] = static_cast<double>(steps) * sampled_gaussian_rdp(q, z, orders_[i]);
+    out[i] = static_cast<double>(steps) * (sampling == Sampling::kPoisson
+                                               ? sampled_gaussian_rdp(q, z, orders_[i])
+                                               : without_replacement_gaussian_rdp(q, z, orders_[i]));
   return out;
 }
 
-void RdpAccountant::add_steps(double q, double z, std::int64_t steps) {
-  const auto more = step_rdp(q, z, steps);
+void RdpAccountant::add_steps(double q, double z, std::int64_t steps, Sampling sampling) {
+  const auto more = step_rdp(q, z, steps, sampling);
   for (std::size_t i = 0; i < rdp_.size(); ++i) rdp_[i] += more[i];
   steps_ += steps;
 }
@@ -174,8 +211,8 @@ PrivacySpent RdpAccountant::epsilon(double delta, RdpConversion conversion) cons
 }
 
 PrivacySpent RdpAccountant::epsilon_after(double q, double z, std::int64_t steps, double delta,
-                                          RdpConversion conversion) const {
-  auto total = step_rdp(q, z, steps);
+                                          RdpConversion conversion, Sampling sampling) const {
+  auto total = step_rdp(q, z, steps, sampling);
   for (std::size_t i = 0; i < total.size(); ++i) total[i] += rdp_[i];
   return best(orders_, total, delta, conversion);
 }
