@@ -144,6 +144,31 @@ TEST(Cli, ReadmeConfigTableMatchesTheSchema) {
 
 // Every config the project ships is valid (keys, types, ranges): a user copying one never starts
 // from an error.
+// `fedload privacy epsilon` is the runtime's accountant: TF Privacy's MNIST tutorial (q = 256/60000,
+// z = 1.12, 60 epochs = 14063 steps, delta 1e-5, classic conversion) gives epsilon 2.92; the
+// without-replacement bound at q = 1 is the plain Gaussian's; bad values exit 2.
+TEST(Cli, PrivacyEpsilonIsTheRuntimesAccountant) {
+  const auto mnist = run_process(fedload_binary() +
+                                 " privacy epsilon --q 0.004266666666666667 --z 1.12 --steps 14063 --delta 1e-5"
+                                 " --conversion classic --json");
+  ASSERT_EQ(mnist.exit_code, 0) << mnist.err;
+  const auto at = mnist.out.find("\"epsilon\": ");
+  ASSERT_NE(at, std::string::npos) << mnist.out;
+  EXPECT_NEAR(std::stod(mnist.out.substr(at + 11)), 2.92, 0.005) << mnist.out;
+  // q = 1: no amplification, so both samplings are 3 composed Gaussians
+  const auto poisson = run_process(fedload_binary() + " privacy epsilon --q 1 --z 2 --steps 3");
+  const auto wor = run_process(fedload_binary() + " privacy epsilon --q 1 --z 2 --steps 3 --sampling without_replacement");
+  ASSERT_EQ(poisson.exit_code, 0) << poisson.err;
+  ASSERT_EQ(wor.exit_code, 0) << wor.err;
+  EXPECT_EQ(poisson.out.substr(0, poisson.out.find(" after")), wor.out.substr(0, wor.out.find(" after")));
+  for (const std::string bad : {"--q 1.5 --z 1 --steps 3", "--q 0.1 --z 0 --steps 3", "--q 0.1 --z 1 --steps -1",
+                                "--q 0.1 --z 1 --steps 3 --delta 2", "--q 0.1 --z 1 --steps 3 --sampling foo",
+                                "--q 0.1 --z 1"}) {
+    const auto r = run_process(fedload_binary() + " privacy epsilon " + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r.out << r.err;
+  }
+}
+
 TEST(Cli, EveryShippedConfigIsValid) {
   std::size_t checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::string(FEDLOAD_SOURCE_DIR) + "/jobs/configs")) {

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
       "  fedload verify results/q.h5 [--json]\n"
       "  fedload config keys --markdown\n"
       "  fedload data inspect ../shared/data/ett/ETTh2.csv\n"
+      "  fedload privacy epsilon --q 0.1 --z 1.1 --steps 100 --delta 1e-5\n"
       "Exit codes: 0 ok, 1 run-time failure, 2 bad input (command line, config, data).");
 
   app::RunArgs run_args;
@@ -75,6 +76,19 @@ int main(int argc, char** argv) {
   inspect->add_option("--columns", inspect_columns, "load columns (default: all others)")->delimiter(',');
   inspect->add_option("--k", inspect_k, "outlier threshold factor")->check(CLI::PositiveNumber);
 
+  auto* privacy = cli.add_subcommand("privacy", "differential-privacy accounting without a run");
+  privacy->require_subcommand(1);
+  app::PrivacyEpsilonArgs eps_args;
+  auto* epsilon = privacy->add_subcommand(
+      "epsilon", "epsilon of N steps of the sampled Gaussian mechanism (the RDP accountant the runtime uses)");
+  epsilon->add_option("--q", eps_args.q, "sampling rate per step (fl.rate; K/N for without_replacement)")->required();
+  epsilon->add_option("--z,--sigma", eps_args.z, "noise multiplier: noise std / sensitivity")->required();
+  epsilon->add_option("--steps", eps_args.steps, "steps (rounds)")->required();
+  epsilon->add_option("--delta", eps_args.delta, "delta of the (epsilon, delta) guarantee (default 1e-5)");
+  epsilon->add_option("--sampling", eps_args.sampling, "poisson (default) or without_replacement");
+  epsilon->add_option("--conversion", eps_args.conversion, "RDP to (epsilon, delta): balle (default) or classic");
+  epsilon->add_flag("--json", eps_args.json, "print JSON instead of text");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -95,6 +109,7 @@ int main(int argc, char** argv) {
     if (*show) return app::config_show_command(show_path, show_sets);
     if (*keys) return app::config_keys_command(keys_markdown);
     if (*inspect) return app::data_inspect_command(inspect_path, inspect_ts, inspect_columns, inspect_k);
+    if (*epsilon) return app::privacy_epsilon_command(eps_args);
     std::cout << cli.help();
     return 0;
   } catch (const Error& e) {
