@@ -4,6 +4,7 @@
 // mean anything are refused before a file exists.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <string>
 
@@ -127,6 +128,26 @@ TEST(FederatedDefects, CentralizedTrainingSeesTheAttackedData) {
                              " --set fl.mode=centralized --set train.epochs=2 --set data.val_days=3"
                              " --set defects.kind=scaling --set defects.coverage=0.5 --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  // the summary's metric table stays fixed-width with the honest rows ("naive_weekly honest")
+  const std::size_t head = r.out.find("  method ");
+  ASSERT_NE(head, std::string::npos) << r.out;
+  const std::size_t line_start = r.out.rfind('\n', head) + 1;
+  const std::size_t mape_end = r.out.find("MAPE %", head) + 6 - line_start;  // column after "MAPE %"
+  std::size_t rows = 0, honest = 0;
+  for (std::size_t at = r.out.find('\n', head) + 1; at < r.out.size();) {
+    const std::size_t end = r.out.find('\n', at);
+    const std::string line = r.out.substr(at, end - at);
+    if (line.starts_with("result:")) break;
+    ++rows;
+    honest += line.find(" honest") != std::string::npos ? 1 : 0;
+    EXPECT_TRUE(line.size() > mape_end && std::isdigit(static_cast<unsigned char>(line[mape_end - 1])) &&
+                line[mape_end] == ' ')
+        << "MAPE not in the header's column (" << mape_end << "):\n" << line;
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  EXPECT_EQ(rows, 8u) << r.out;  // four methods, each pooled over all and over the honest clients
+  EXPECT_EQ(honest, 4u) << r.out;
   EXPECT_TRUE(python_check({out}, R"PY(
 c = r['tables']['clients']
 assert c['defective'].sum() == 3 and (c['attacked_steps'] > 0).sum() == 3

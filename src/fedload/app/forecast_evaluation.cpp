@@ -150,11 +150,12 @@ void add_pooled_metric_attributes(io::AttributeList& attrs, const std::vector<Me
 }
 
 void append_pooled_metric_lines(std::vector<std::string>& lines, const std::vector<MethodMetrics>& metrics) {
-  lines.push_back(fmt::format("{:<14}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
+  // 20: the longest label, "naive_weekly honest", and a space
+  lines.push_back(fmt::format("{:<20}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
   for (const std::int64_t pool : {-1, -2})  // -2: honest clients only, when some are defective
     for (const auto& m : metrics)
       if (m.client == pool)
-        lines.push_back(fmt::format("{:<14}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}",
+        lines.push_back(fmt::format("{:<20}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}",
                                     pool == -2 ? m.method + " honest" : m.method, m.metrics.mape, m.metrics.rmse,
                                     m.metrics.mae, m.metrics.r2));
 }
