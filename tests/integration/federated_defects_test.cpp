@@ -81,8 +81,14 @@ assert not np.any(clean['tables']['evaluation']['client'] == -2) and 'honest_lst
 TEST(FederatedDefects, SignFlippedUpdatesHurtFedAvgAndNotTheMedian) {
   TempDir dir;
   const std::string flip = " --set defects.kind=sign_flip --set defects.magnitude=4";
-  run_sha(fedload_binary(), "", dir / "clean.h5");
+  const std::string clean = run_sha(fedload_binary(), "", dir / "clean.h5");
   run_sha(fedload_binary(), flip, dir / "fedavg.h5");
+  // a kind with fraction 0 makes nobody defective: the clean run, said so, no honest pooling
+  EXPECT_EQ(run_sha(fedload_binary(), flip + " --set defects.fraction=0", dir / "zero.h5"), clean);
+  EXPECT_TRUE(python_check({dir / "zero.h5"}, R"PY(
+assert r['attrs']['defects'].startswith('none (defects.kind = sign_flip with defects.fraction = 0)'), r['attrs']['defects']
+assert not np.any(r['tables']['evaluation']['client'] == -2) and 'honest_lstm_mape' not in r['attrs']
+)PY"));
   run_sha(fedload_binary(), flip + " --set fl.strategy=median", dir / "median.h5");
   run_sha(fedload_binary(), flip + " --set fl.strategy=quality_weighted", dir / "quality.h5");
   EXPECT_TRUE(python_check({dir / "clean.h5", dir / "fedavg.h5", dir / "median.h5", dir / "quality.h5"}, R"PY(

@@ -140,6 +140,11 @@ TEST(ProfileWrappers, HandTheProfilerTheTracesTheReportNameAndTheCommand) {
       "\\[build/fedload\\]\n[\\s\\S]*");
   EXPECT_TRUE(std::regex_match(ncu.out, ncu_args)) << ncu.out;
 
+  // round 0: a centralized run's training range has no round in its name
+  const auto central = wrapper("NCU=" + fake + " FEDLOAD_NCU_ROUND=0", cwd, "ncu.sh", run);
+  ASSERT_EQ(central.exit_code, 0) << central.err;
+  EXPECT_NE(central.out.find("[fedload@local_train/]"), std::string::npos) << central.out;
+
   const auto bad_round = wrapper("NCU=" + fake + " FEDLOAD_NCU_ROUND=last", cwd, "ncu.sh", run);
   EXPECT_EQ(bad_round.exit_code, 2);
   EXPECT_NE(bad_round.err.find("FEDLOAD_NCU_ROUND = 'last'"), std::string::npos) << bad_round.err;

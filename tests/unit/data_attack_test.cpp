@@ -105,6 +105,7 @@ TEST(IntegrityAttack, RefusesMagnitudesThatMakeNoSenseAndAnEmptyCoverage) {
   EXPECT_THROW(apply_integrity_attack(v, v.size(), kP, attack(AttackKind::kRamp, 0.0), 0), InputError);
   EXPECT_THROW(apply_integrity_attack(v, v.size(), kP, attack(AttackKind::kScaling, 0.5, 0.0), 0), InputError);
   EXPECT_THROW(parse_attack_kind("flip"), InputError);
+  EXPECT_THROW(apply_integrity_attack(v, v.size(), 2, attack(AttackKind::kRamp, 0.5), 0), InputError);  // 2 steps a day
   EXPECT_EQ(v, ramp_series(kP));  // nothing was changed by a refused attack
   // a shrinking attack is allowed (m in (-1, 0)): the load only falls
   apply_integrity_attack(v, v.size(), kP, attack(AttackKind::kScaling, -0.5), 0);

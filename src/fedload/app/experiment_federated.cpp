@@ -209,6 +209,11 @@ class FederatedExperiment final : public Experiment {
     if (kind == "none") return;
     const double m = cfg_.get_double("defects.magnitude");
     const auto defective = fl::defective_clients(seed, clients_, cfg_.get_double("defects.fraction"));
+    if (defective.empty()) {  // defects.fraction = 0: the kind is named, nobody does it
+      defects_description_ = fmt::format("none (defects.kind = {} with defects.fraction = 0)", kind);
+      return;
+    }
+    any_defective_ = true;
     work.defect = fl::update_defect_from_name(kind);
     std::string what;
     if (work.defect != fl::UpdateDefect::kNone) {
@@ -364,7 +369,7 @@ class FederatedExperiment final : public Experiment {
       std::printf("fedload: federated %s, %zu clients on %d rank(s) (%zu-%zu per rank), %lld rounds, backend %s, %zu parameters\n",
                   strategy_->name().c_str(), clients_, ctx.mpi.size(), least, most, static_cast<long long>(rounds_),
                   backend_.ran.c_str(), global_.size());
-      if (defects_description_ != "none") std::printf("fedload: defects: %s\n", defects_description_.c_str());
+      if (any_defective_) std::printf("fedload: defects: %s\n", defects_description_.c_str());
       std::fflush(stdout);
     }
 
@@ -624,7 +629,7 @@ class FederatedExperiment final : public Experiment {
     }
     eval.push_back({s.round, std::int64_t{-1}, s.global.mape, s.global.rmse, s.global.mae, s.global.r2,
                     static_cast<std::int64_t>(pooled_.n)});
-    if (defects_description_ != "none")
+    if (any_defective_)
       eval.push_back({s.round, std::int64_t{-2}, s.honest.mape, s.honest.rmse, s.honest.mae, s.honest.r2,
                       static_cast<std::int64_t>(pooled_honest_.n)});
     w.append_rows("evaluation", eval);
@@ -635,7 +640,7 @@ class FederatedExperiment final : public Experiment {
     const std::string mape = s.evaluated ? fmt::format("{:7.3f}%", s.global.mape) : std::string("      - ");
     const std::string rmse = s.evaluated ? fmt::format("{:10.4g}", s.global.rmse) : std::string("         -");
     const std::string eps = dp_ledger_ ? fmt::format("  eps {:.3g}", s.epsilon) : std::string();
-    const std::string honest = defects_description_ != "none" && s.evaluated
+    const std::string honest = any_defective_ && s.evaluated
                                    ? fmt::format("  honest {:7.3f}%", s.honest.mape)
                                    : std::string();
     std::printf("round %4lld/%-4lld clients %4zu  loss %.5f  MAPE %s%s  RMSE %s%s  %7.2fs  ETA %s\n",
@@ -664,6 +669,7 @@ class FederatedExperiment final : public Experiment {
   std::uint64_t dp_seed_ = 0;           // the noise's seed (dp.noise)
   std::string dp_description_;
   std::string defects_description_;
+  bool any_defective_ = false;  // [defects] with at least one defective client
   std::int64_t resume_round_ = 0;       // > 0: continuing a run from its checkpoint after this round
   std::size_t resume_checkpoints_ = 0;  // checkpoints carried over from that run
   CheckpointRegistry registry_;         // state beyond the global model that a checkpoint keeps

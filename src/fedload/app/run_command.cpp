@@ -199,9 +199,13 @@ int run_command(const RunArgs& args, int* argc, char*** argv) {
       note_progress("setup");
     }
     // each rank's GPU, before any backend exists: ranks on a node go round-robin over its devices
-    // (agreed: a device that refuses on one rank must not leave the others in a collective)
+    // (agreed: a device that refuses on one rank must not leave the others in a collective).
+    // Only when the backend may use a GPU: cudaSetDevice creates a context, so a CPU run on a GPU
+    // node would otherwise hold GPU memory on every rank (and fail under exclusive-process mode).
     int device = -1;
-    agreed_step(mpi, [&] { device = kernels::bind_device(mpi.node_rank()); });
+    const std::string kind = cfg.get_string("backend.kind");
+    if (kind != "cpu" && kind != "cpu_reference")
+      agreed_step(mpi, [&] { device = kernels::bind_device(mpi.node_rank()); });
     auto experiment = make_experiment(cfg, mpi);
     if (mpi.size() > experiment->max_ranks())
       throw_input_error("run.experiment = \"{}\" (fl.mode = \"{}\") runs in at most {} process(es), not {}: "

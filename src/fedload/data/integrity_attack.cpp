@@ -57,6 +57,10 @@ AttackReport apply_integrity_attack(std::span<double> load, std::size_t train_en
   if (!a.active() || train_end == 0) return r;
   check_attack(a);
   if (steps_per_day == 0) throw_runtime_error("integrity attack: zero steps per day");
+  if (a.kind == AttackKind::kRamp && steps_per_day < 3)
+    throw_input_error("defects.kind = ramp rises and falls within each day; data with {} step(s) per day has no "
+                      "day to ramp over (use scaling or random)",
+                      steps_per_day);
   train_end = std::min(train_end, load.size());
   const std::size_t P = steps_per_day;
   r.days = (train_end + P - 1) / P;

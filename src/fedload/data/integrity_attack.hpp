@@ -9,8 +9,9 @@
 // `scaling` and `ramp` are the other usual false-data-injection templates of that literature.
 // With magnitude λ, on an attacked day d and its steps s = 0..P-1 (P = steps per day):
 //   scaling  x' = x (1 + λ)
-//   ramp     x' = x (1 + λ r_s), r_s rising linearly from 0 at the day's first step to 1 at its
-//            middle step and back to 0 at its last (a triangle per day)
+//   ramp     x' = x (1 + λ r_s), r_s = 1 - |s - (P-1)/2| / ((P-1)/2): 0 at the day's first and
+//            last step, 1 at its middle (between two steps for an even P: 0.957 at P = 24); needs
+//            P >= 3 (InputError otherwise)
 //   random   x' = x (1 + u), u ~ U(-λ, λ) drawn per step
 // Attacked days are whole days of the training span: all of them (coverage 1) or a random
 // `coverage` share. Everything is a pure function of (seed, client, slice): the same attack on

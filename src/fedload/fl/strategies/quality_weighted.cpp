@@ -10,8 +10,9 @@
 // weighting (an auto-encoder's quality embedding and a soft actor-critic choosing the weights).
 //
 // Sample counts are ignored (a client's count is its own claim, as for median and Krum). An
-// update that points away from the median (a sign flip) or is not finite gets weight 0 (and no
-// part in the median); pure
+// update that points away from the median (a sign flip) gets weight 0 (it still takes part in the
+// median, which a minority cannot move far); one that is not finite gets weight 0 and no part in
+// the median; pure
 // noise gets a weight near 0. When every weight is 0 the global model is left unchanged (a remark
 // says so). The weighted sum is the exact fixed-point one of the linear strategies, over the
 // clients with a weight > 0 in client-id order, so the model is the same on any placement.
