@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "fedload/app/training_config.hpp"
+#include "fedload/core/stall_watchdog.hpp"
 #include "fedload/data/time.hpp"
 #include "fedload/kernels/optimizer.hpp"
 
@@ -92,6 +93,7 @@ std::vector<float> corrected_test_day_forecasts(const data::ClientDataset& c, st
         }
       }
     }
+    note_heartbeat();  // StallWatchdog: correcting is training too
     backend.set_params(p.data());
     backend.load_batch(days.x.data() + d * row, nullptr, 1);
     backend.predict(out.data() + d * H);
