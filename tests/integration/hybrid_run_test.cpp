@@ -4,6 +4,8 @@
 // model is unchanged (the quickstart's 3-round model SHA of before the hybrid model existed).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "support/mpi_launch.hpp"
@@ -78,6 +80,47 @@ TEST(HybridRun, CentralizedHybridTrainsAndTheDefaultModelIsUnchanged) {
   ASSERT_EQ(q.exit_code, 0) << q.err;
   EXPECT_EQ(report_json_field(dir / "q.h5", "final_model_sha256"),
             "52ed2f1588549b88cb2a5303f106c9e7529661721137e7c4c06b28bb0514937c");
+}
+
+// 63 days of hourly load from 2023-01-02; `last_day_bump` is added to the last day only
+void write_load_csv(const std::filesystem::path& path, double last_day_bump) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fprintf(f, "date,load\n");
+  for (int t = 0; t < 63 * 24; ++t) {
+    const int day = t / 24, hour = t % 24;
+    const double v = 20 + 5 * std::sin(hour * 0.2618) + (day % 7 < 5 ? 3 : 0) + 0.01 * day +
+                     (day == 62 ? last_day_bump : 0.0);
+    std::fprintf(f, "2023-%02d-%02d %02d:00,%.4f\n", day < 30 ? 1 : day < 58 ? 2 : 3,
+                 day < 30 ? day + 2 : day < 58 ? day - 29 : day - 57, hour, v);
+  }
+  std::fclose(f);
+}
+
+// The correction uses a day's load only once it has been observed: changing the last test day
+// changes its actuals, and no corrected (or uncorrected) forecast of any test day.
+TEST(HybridRun, OnlineCorrectionNeverSeesALoadBeforeItIsObserved) {
+  TempDir dir;
+  write_load_csv(dir / "a.csv", 0.0);
+  write_load_csv(dir / "b.csv", 4.0);
+  const std::string args =
+      " run --set data.source=csv --set data.test_days=5 --set data.val_days=7 --set data.stride=3"
+      " --set model.kind=hybrid --set model.hidden=6 --set model.hybrid_clusters=2 --set train.epochs=2"
+      " --set model.correction=true --set model.correction_steps=3 --set train.batch_size=16";
+  for (const char* name : {"a", "b"}) {
+    const auto r = run_process(fedload_binary() + args + " --set data.path=" + (dir / (std::string(name) + ".csv")).string() +
+                               " --out " + (dir / (std::string(name) + ".h5")).string());
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  }
+  EXPECT_TRUE(python_check({dir / "a.h5", dir / "b.h5"}, R"PY(
+a, b = (fedload_h5.load(p)['arrays'] for p in sys.argv[1:3])
+assert a['forecast/actual'].shape[0] == 5
+assert not np.array_equal(a['forecast/actual'][-1], b['forecast/actual'][-1])
+assert np.array_equal(a['forecast/actual'][:-1], b['forecast/actual'][:-1])
+for m in ('hybrid', 'hybrid_corrected'):
+    assert np.array_equal(a['forecast/' + m], b['forecast/' + m]), m
+assert not np.array_equal(a['forecast/hybrid'], a['forecast/hybrid_corrected'])
+)PY"));
 }
 
 }  // namespace

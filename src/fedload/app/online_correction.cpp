@@ -58,39 +58,45 @@ std::vector<float> corrected_test_day_forecasts(const data::ClientDataset& c, st
     const data::Timestamp origin = days.origin[d];
     const data::Timestamp observed_by = origin - static_cast<std::int64_t>(H) * resolution_seconds;
     const data::Timestamp earliest = origin - static_cast<std::int64_t>(o.days) * data::kSecondsPerDay;
-    // windows [first, last) have earliest <= origin' <= observed_by; the latest B of them
+    // windows [first, last) have earliest <= origin' <= observed_by
     const auto by_origin = [](const WindowRef& w, data::Timestamp t) { return w.origin < t; };
-    auto first = std::lower_bound(all.begin(), all.end(), earliest, by_origin);
+    const auto first = std::lower_bound(all.begin(), all.end(), earliest, by_origin);
     const auto last = std::lower_bound(all.begin(), all.end(), observed_by + 1, by_origin);
-    if (last - first > static_cast<std::ptrdiff_t>(B)) first = last - static_cast<std::ptrdiff_t>(B);
-    if (first < last) {
-      x.clear();
-      y.clear();
-      for (auto w = first; w != last; ++w) {
-        const auto xi = w->set->x.begin() + static_cast<std::ptrdiff_t>(w->index * row);
-        const auto yi = w->set->y.begin() + static_cast<std::ptrdiff_t>(w->index * H);
-        x.insert(x.end(), xi, xi + static_cast<std::ptrdiff_t>(row));
-        y.insert(y.end(), yi, yi + static_cast<std::ptrdiff_t>(H));
-      }
-      const int b = static_cast<int>(last - first);
-      for (int s = 0; s < o.steps; ++s) {
+    const auto count = static_cast<std::size_t>(last - first);
+    for (int s = 0; s < o.steps && count > 0; ++s) {
+      // one step on the mean loss over all of them: batches of at most B, gradients weighted
+      // by their share of the windows
+      std::fill(head_grad.begin(), head_grad.end(), 0.0f);
+      for (std::size_t begin = 0; begin < count; begin += B) {
+        const std::size_t b = std::min(B, count - begin);
+        x.clear();
+        y.clear();
+        for (auto w = first + static_cast<std::ptrdiff_t>(begin); w != first + static_cast<std::ptrdiff_t>(begin + b); ++w) {
+          const auto xi = w->set->x.begin() + static_cast<std::ptrdiff_t>(w->index * row);
+          const auto yi = w->set->y.begin() + static_cast<std::ptrdiff_t>(w->index * H);
+          x.insert(x.end(), xi, xi + static_cast<std::ptrdiff_t>(row));
+          y.insert(y.end(), yi, yi + static_cast<std::ptrdiff_t>(H));
+        }
         backend.set_params(p.data());
-        backend.load_batch(x.data(), y.data(), b);
+        backend.load_batch(x.data(), y.data(), static_cast<int>(b));
         backend.forward_backward(o.loss);
         backend.get_grads(g.data());
-        // only the output layer moves; the rest of p stays the trained model
+        const float share = static_cast<float>(b) / static_cast<float>(count);
         std::size_t k = 0;
-        for (const auto& slot : o.output_layer) {
-          std::copy_n(p.begin() + static_cast<std::ptrdiff_t>(slot.offset), slot.size(), head.begin() + static_cast<std::ptrdiff_t>(k));
-          std::copy_n(g.begin() + static_cast<std::ptrdiff_t>(slot.offset), slot.size(), head_grad.begin() + static_cast<std::ptrdiff_t>(k));
-          k += slot.size();
-        }
-        state.step(o.optimizer, head.data(), head_grad.data());
-        k = 0;
-        for (const auto& slot : o.output_layer) {
-          std::copy_n(head.begin() + static_cast<std::ptrdiff_t>(k), slot.size(), p.begin() + static_cast<std::ptrdiff_t>(slot.offset));
-          k += slot.size();
-        }
+        for (const auto& slot : o.output_layer)
+          for (std::size_t j = 0; j < slot.size(); ++j) head_grad[k++] += share * g[slot.offset + j];
+      }
+      // only the output layer moves; the rest of p stays the trained model
+      std::size_t k = 0;
+      for (const auto& slot : o.output_layer) {
+        std::copy_n(p.begin() + static_cast<std::ptrdiff_t>(slot.offset), slot.size(), head.begin() + static_cast<std::ptrdiff_t>(k));
+        k += slot.size();
+      }
+      state.step(o.optimizer, head.data(), head_grad.data());
+      k = 0;
+      for (const auto& slot : o.output_layer) {
+        std::copy_n(head.begin() + static_cast<std::ptrdiff_t>(k), slot.size(), p.begin() + static_cast<std::ptrdiff_t>(slot.offset));
+        k += slot.size();
       }
     }
     note_heartbeat();  // StallWatchdog: correcting is training too

@@ -1,12 +1,13 @@
 #pragma once
 // Online correction at forecast time (Lu, Ouyang, Li & Zou 2024): the trained model's output
 // layer is fine-tuned on the latest observed load as the test days go by, every other layer
-// frozen. Before test day d is forecast from its midnight o, the output layer (the flat
-// groups named head*: head.w and head.b, and the hybrid model's head_f.w) takes `steps` optimizer steps on the client's
-// windows (training, validation or test) whose whole horizon was observed before o and whose
-// origin lies in the last `days` days (the latest dims().B of them, one batch); the corrected
-// layer carries over to the next day (one optimizer state per client), so the correction
-// follows the load as it drifts. No window's target is used before it has been observed.
+// frozen. Before test day d is forecast from its midnight o, the output layer (the groups named
+// head*: head.w and head.b, and the hybrid model's head_f.w) takes `steps` optimizer steps on
+// the client's windows (training, validation or test) whose whole horizon was observed before o
+// and whose origin lies in the last `days` days (each step: the gradient of the mean loss over
+// all of them, computed in batches of at most dims().B); the corrected layer carries over to
+// the next day (one optimizer state per client), so the correction follows the load as it
+// drifts. No window's target is used before it has been observed.
 #include <cstddef>
 #include <vector>
 
