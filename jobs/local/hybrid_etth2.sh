@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # LSTM vs hybrid (Lu et al. 2024) vs each with online correction on ETTh2, centralized (MUFL,
-# etth2_mufl_28d.toml) and federated (the seven columns as clients, etth2_fl_lstm.toml with
-# fl.rounds=$ROUNDS), one seed. Each run records its model and the model corrected online
+# etth2_mufl_28d.toml and etth2_mufl_91d.toml) and federated (the seven columns as clients,
+# etth2_fl_lstm.toml with fl.rounds=$ROUNDS), seed 1. Each run records its model and the model corrected online
 # (model.correction = true adds the "<kind>_corrected" method). Prints MAPE (MUFL) and pooled
 # RMSE / MAE. Run from anywhere; needs ../shared/data/ett.
 # Usage: jobs/local/hybrid_etth2.sh [extra fedload run args]    (ROUNDS=10 by default)
@@ -14,6 +14,8 @@ mkdir -p "$out"
 for kind in lstm hybrid; do
   build/fedload run --config jobs/configs/etth2_mufl_28d.toml --set run.seed=1 --set model.kind=$kind \
     --set model.correction=true --set output.overwrite=true --out "$out/central-$kind.h5" "$@" | tail -8
+  build/fedload run --config jobs/configs/etth2_mufl_91d.toml --set run.seed=1 --set model.kind=$kind \
+    --set model.correction=true --set output.overwrite=true --out "$out/central91-$kind.h5" "$@" | tail -8
   build/fedload run --config jobs/configs/etth2_fl_lstm.toml --set fl.rounds=$rounds --set model.kind=$kind \
     --set model.correction=true --set output.overwrite=true --out "$out/federated-$kind.h5" "$@" | tail -8
 done
@@ -23,7 +25,7 @@ import numpy as np
 sys.path.insert(0, "analysis")
 import fedload_h5
 print(f"{'run':<12}{'method':<18}{'MUFL MAPE %':>12}{'pooled RMSE':>13}{'pooled MAE':>12}")
-for setting in ("central", "federated"):
+for setting in ("central", "central91", "federated"):
     for kind in ("lstm", "hybrid"):
         r = fedload_h5.load(os.path.join(sys.argv[1], f"{setting}-{kind}.h5"))
         m = r["tables"]["metrics"]
