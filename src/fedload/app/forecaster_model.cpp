@@ -1,5 +1,7 @@
 #include "fedload/app/forecaster_model.hpp"
 
+#include <fmt/format.h>
+
 #include "fedload/core/error.hpp"
 #include "fedload/data/features.hpp"
 #include "fedload/data/hybrid_features.hpp"
