@@ -30,3 +30,4 @@ fedload_add_cli_test(fedload_federated_krum_tests integration/federated_krum_tes
 fedload_add_cli_test(fedload_verify_tests integration/verify_test.cpp)
 fedload_add_cli_test(fedload_analysis_tests integration/analysis_test.cpp)
 fedload_add_cli_test(fedload_auto_backend_run_tests integration/auto_backend_run_test.cpp)
+fedload_add_cli_test(fedload_hybrid_run_tests integration/hybrid_run_test.cpp TIMEOUT 600)

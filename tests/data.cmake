@@ -10,6 +10,7 @@ fedload_add_test(fedload_test_data
     unit/data_ett_test.cpp
     unit/data_only_clients_test.cpp
     unit/data_attack_test.cpp
+    unit/data_hybrid_features_test.cpp
   LIBS fedload::data
   LABELS unit
   TIMEOUT 60)

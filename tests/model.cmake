@@ -6,6 +6,7 @@ fedload_add_test(fedload_model_tests
     ${CMAKE_CURRENT_LIST_DIR}/unit/model_torch_parity.cpp
     ${CMAKE_CURRENT_LIST_DIR}/unit/model_training.cpp
     ${CMAKE_CURRENT_LIST_DIR}/unit/model_local_training.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/unit/model_hybrid_test.cpp
   LIBS fedload::model fedload::kernels
   LABELS unit
   TIMEOUT 120)

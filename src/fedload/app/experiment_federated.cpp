@@ -21,6 +21,8 @@
 #include "fedload/app/experiment.hpp"
 #include "fedload/app/federated_client.hpp"
 #include "fedload/app/forecast_evaluation.hpp"
+#include "fedload/app/forecaster_model.hpp"
+#include "fedload/app/online_correction.hpp"
 #include "fedload/app/round_aggregator.hpp"
 #include "fedload/app/round_messages.hpp"
 #include "fedload/app/transport_phase.hpp"
@@ -85,13 +87,15 @@ class FederatedExperiment final : public Experiment {
       return std::vector<std::size_t>(mine.begin(), mine.end());
     };
     data::ClientDatasets data = data::build_client_datasets(opts, seed);
-    dims_ = forecaster_dims(cfg_, data);
+    const ForecasterModel model = forecaster_model(cfg_, data, seed);
+    dims_ = model.dims;
+    correction_ = online_correction_from_config(cfg_, model);
+    methods_ = forecast_methods(model.kind, correction_.on);
     columns_ = data.columns;
-    kernels::BackendChoice choice = kernels::choose_backend(cfg_.get_string("backend.kind"), dims_);
+    kernels::BackendChoice choice = choose_model_backend(cfg_, model);
     backend_ = backend_record(choice);
     auto backend = std::move(choice.backend);
-    global_.resize(kernels::forecaster_param_count(dims_));
-    kernels::init_forecaster_params(dims_, seed, global_.data());
+    global_ = model.initial;
 
     LocalWork work;
     work.epochs = static_cast<int>(cfg_.get_int("fl.local_epochs"));
@@ -113,7 +117,7 @@ class FederatedExperiment final : public Experiment {
     set_up_dp(work, strategy_options);
     set_up_defects(work, seed);
     strategy_ = fl::make_strategy(cfg_.get_string("fl.strategy"), strategy_options);
-    add_data_and_model_attributes(attrs, data, dims_);
+    add_data_and_model_attributes(attrs, data, model);
     local_ = std::make_unique<FederatedClients>(std::move(data), std::move(backend), work);
 
     rounds_ = cfg_.get_int("fl.rounds");
@@ -169,7 +173,7 @@ class FederatedExperiment final : public Experiment {
         schema.table("evaluation", "the global model on each client's test days; client -1 = all pooled (sample-weighted); -2 = the clients that are not defective pooled ([defects] only)")
             .int64("round")
             .int64("client"));
-    declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
+    declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O), methods_);
     io::ProvenanceChain::declare(schema);
     // checkpoints (fl.checkpoint_every): checkpoint/round is appended last, so a run killed in
     // the middle of writing one leaves it uncounted
@@ -404,14 +408,14 @@ class FederatedExperiment final : public Experiment {
     sync_global(phases, rounds_);
     {
       TransportPhase t(phases, "evaluate", rounds_, tr);
-      const auto mine = local_->forecast(global_);
+      const auto mine = local_->forecast(global_, correction_);
       forecasts_ = decode_forecasts(tr.gather_bytes(encode_forecasts(mine), 0));
-      if (root) metrics_ = score_forecasts(forecasts_);
+      if (root) metrics_ = score_forecasts(forecasts_, methods_);
     }
     if (ctx.writer) {
       PhaseTimer t(phases, "write", rounds_);
       ctx.writer->append_array("model/final", std::span<const float>(global_));
-      write_forecast_outputs(*ctx.writer, forecasts_, metrics_);
+      write_forecast_outputs(*ctx.writer, forecasts_, metrics_, methods_);
     }
   }
 
@@ -654,6 +658,8 @@ class FederatedExperiment final : public Experiment {
   std::size_t clients_ = 0;
   fl::Placement placement_;
   kernels::ForecasterDims dims_;
+  OnlineCorrection correction_;
+  std::vector<std::string> methods_;
   std::vector<std::string> columns_;
   BackendRecord backend_;  // this rank's
   std::vector<std::string> backend_per_rank_;  // rank 0: every rank's backend, when they differ

@@ -13,6 +13,8 @@
 #include "fedload/app/data_config.hpp"
 #include "fedload/app/experiment.hpp"
 #include "fedload/app/forecast_evaluation.hpp"
+#include "fedload/app/forecaster_model.hpp"
+#include "fedload/app/online_correction.hpp"
 #include "fedload/app/training_config.hpp"
 #include "fedload/core/error.hpp"
 #include "fedload/core/sha256.hpp"
@@ -63,12 +65,14 @@ class ForecastExperiment final : public Experiment {
                         "\"centralized\" aggregates nothing");
     const auto seed = static_cast<std::uint64_t>(cfg_.get_int("run.seed"));
     data_ = data::build_client_datasets(data_options_from_config(cfg_), seed);
-    dims_ = forecaster_dims(cfg_, data_);
-    kernels::BackendChoice choice = kernels::choose_backend(cfg_.get_string("backend.kind"), dims_);
+    model_ = forecaster_model(cfg_, data_, seed);
+    dims_ = model_.dims;
+    correction_ = online_correction_from_config(cfg_, model_);
+    methods_ = forecast_methods(model_.kind, correction_.on);
+    kernels::BackendChoice choice = choose_model_backend(cfg_, model_);
     backend_info_ = backend_record(choice);
     backend_ = std::move(choice.backend);
-    params_.resize(kernels::forecaster_param_count(dims_));
-    kernels::init_forecaster_params(dims_, seed, params_.data());
+    params_ = model_.initial;
     backend_->set_params(params_.data());
     refit_ = cfg_.get_bool("train.refit");
     if (refit_ && cfg_.get_int("data.val_days") == 0)
@@ -84,8 +88,8 @@ class ForecastExperiment final : public Experiment {
         .float64("seconds", "s")
         .float64("lr", "", "learning rate of the epoch");
     declare_client_table(schema, data_.columns);
-    declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O));
-    add_data_and_model_attributes(attrs, data_, dims_);
+    declare_forecast_outputs(schema, static_cast<std::size_t>(dims_.O), methods_);
+    add_data_and_model_attributes(attrs, data_, model_);
     add_backend_attributes(attrs, backend_info_);
     attrs.push_back({"mode", cfg_.get_string("fl.mode")});
     attrs.push_back({"clients", static_cast<std::int64_t>(data_.clients.size())});
@@ -138,8 +142,8 @@ class ForecastExperiment final : public Experiment {
     backend_->get_params(params_.data());
     {
       PhaseTimer t(phases, "evaluate");
-      forecasts_ = forecast_test_days(data_, *backend_, refit_, &ridge_lambda_);
-      metrics_ = score_forecasts(forecasts_);
+      forecasts_ = forecast_test_days(data_, *backend_, refit_, &ridge_lambda_, correction_);
+      metrics_ = score_forecasts(forecasts_, methods_);
     }
     if (w) {
       PhaseTimer t(phases, "write");
@@ -200,12 +204,15 @@ class ForecastExperiment final : public Experiment {
 
   void write_results(io::ResultWriter& w) const {
     w.append_array("model/final", std::span<const float>(params_));
-    write_forecast_outputs(w, forecasts_, metrics_);
+    write_forecast_outputs(w, forecasts_, metrics_, methods_);
   }
 
   const Config& cfg_;
   data::ClientDatasets data_;
+  ForecasterModel model_;
   kernels::ForecasterDims dims_;
+  OnlineCorrection correction_;
+  std::vector<std::string> methods_;
   std::unique_ptr<kernels::ForecasterBackend> backend_;
   BackendRecord backend_info_;
   std::vector<float> params_, init_params_;

@@ -57,7 +57,7 @@ FederatedClients::FederatedClients(data::ClientDatasets data, std::unique_ptr<ke
     check_finite(c, "test-day", c.test_midnight);
     ids_.push_back(static_cast<std::int64_t>(c.client));
   }
-  local_.resize(kernels::forecaster_param_count(backend_->dims()));
+  local_.resize(backend_->param_count());
 }
 
 bool FederatedClients::hosts(std::int64_t client) const {
@@ -167,14 +167,16 @@ std::vector<ClientEvaluation> FederatedClients::evaluate(std::span<const float> 
   return out;
 }
 
-std::vector<ClientForecasts> FederatedClients::forecast(std::span<const float> global) {
+std::vector<ClientForecasts> FederatedClients::forecast(std::span<const float> global,
+                                                       const OnlineCorrection& correction) {
   backend_->set_params(global.data());
   std::vector<ClientForecasts> out;
   for (const auto& c : data_.clients) {
     model::RidgeForecaster ridge;
     const data::ClientDataset* one[] = {&c};
     fit_ridge_baseline(one, data_.lookback, data_.horizon, false, ridge);
-    out.push_back(forecast_client_test_days(c, data_.resolution_seconds, data_.steps_per_day, *backend_, ridge));
+    out.push_back(
+        forecast_client_test_days(c, data_.resolution_seconds, data_.steps_per_day, *backend_, ridge, correction));
     out.back().defective = defective(static_cast<std::int64_t>(c.client));
   }
   return out;

@@ -71,9 +71,11 @@ class FederatedClients {
                     const fl::LocalObjective& objective);
   // The global model on every hosted client's test days (sums for pooling on rank 0).
   std::vector<ClientEvaluation> evaluate(std::span<const float> global);
-  // Final forecasts of every hosted client: the global model and the baselines (seasonal naive;
-  // ridge fitted on the client's own windows: the local, non-federated baseline).
-  std::vector<ClientForecasts> forecast(std::span<const float> global);
+  // Final forecasts of every hosted client: the global model (and, with correction.on, the
+  // global model corrected online on the client's own latest data: a personal output layer)
+  // and the baselines (seasonal naive; ridge fitted on the client's own windows: the local,
+  // non-federated baseline).
+  std::vector<ClientForecasts> forecast(std::span<const float> global, const OnlineCorrection& correction);
   std::vector<ClientRow> rows(int rank) const;
   // whether the client is defective: attacked data or a defective update ([defects])
   bool defective(std::int64_t client) const;

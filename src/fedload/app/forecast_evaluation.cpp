@@ -11,6 +11,14 @@
 #include "fedload/model/trainer.hpp"
 
 namespace fedload::app {
+
+std::vector<std::string> forecast_methods(const std::string& model_kind, bool corrected) {
+  std::vector<std::string> m = {model_kind};
+  if (corrected) m.push_back(model_kind + "_corrected");
+  for (const char* baseline : {"naive_daily", "naive_weekly", "ridge"}) m.emplace_back(baseline);
+  return m;
+}
+
 namespace {
 
 // the load feature (index 0) of every window: [N][L], normalized
@@ -67,7 +75,7 @@ double fit_ridge_baseline(std::span<const data::ClientDataset* const> clients, s
 
 ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int64_t resolution_seconds,
                                           std::size_t steps_per_day, kernels::ForecasterBackend& backend,
-                                          const model::RidgeForecaster& ridge) {
+                                          const model::RidgeForecaster& ridge, const OnlineCorrection& correction) {
   const auto& w = c.test_midnight;
   if (w.empty()) throw_input_error("client {}: no test day starts at midnight with a full lookback", c.client);
   ClientForecasts f;
@@ -76,6 +84,8 @@ ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int
   f.origin.assign(w.origin.begin(), w.origin.end());
   f.actual = c.normalizer.denormalize(w.y);
   f.predicted.push_back(c.normalizer.denormalize(model::predict_rows(backend, w.x.data(), w.size())));
+  if (correction.on)
+    f.predicted.push_back(c.normalizer.denormalize(corrected_test_day_forecasts(c, resolution_seconds, backend, correction)));
   f.predicted.push_back(data::seasonal_naive_forecast(c, w, resolution_seconds, steps_per_day));
   f.predicted.push_back(data::seasonal_naive_forecast(c, w, resolution_seconds, 7 * steps_per_day));
   f.predicted.push_back(c.normalizer.denormalize(ridge.predict(lookback_load(w), origin_day_of_week(w))));
@@ -84,7 +94,7 @@ ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int
 
 std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data,
                                                 kernels::ForecasterBackend& backend, bool refit,
-                                                double* ridge_lambda) {
+                                                double* ridge_lambda, const OnlineCorrection& correction) {
   std::vector<const data::ClientDataset*> clients;
   for (const auto& c : data.clients) clients.push_back(&c);
   model::RidgeForecaster ridge;
@@ -92,13 +102,13 @@ std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data
   if (ridge_lambda) *ridge_lambda = lambda;
   std::vector<ClientForecasts> out;
   for (const auto& c : data.clients)
-    out.push_back(forecast_client_test_days(c, data.resolution_seconds, data.steps_per_day, backend, ridge));
+    out.push_back(forecast_client_test_days(c, data.resolution_seconds, data.steps_per_day, backend, ridge, correction));
   return out;
 }
 
-std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& forecasts) {
+std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& forecasts,
+                                           const std::vector<std::string>& methods) {
   std::vector<MethodMetrics> out;
-  const auto& methods = forecast_methods();
   for (std::size_t m = 0; m < methods.size(); ++m) {
     std::vector<float> all_y, all_p;
     auto score = [&](const std::vector<float>& y, const std::vector<float>& p, std::int64_t client) {
@@ -150,37 +160,37 @@ void add_pooled_metric_attributes(io::AttributeList& attrs, const std::vector<Me
 }
 
 void append_pooled_metric_lines(std::vector<std::string>& lines, const std::vector<MethodMetrics>& metrics) {
-  // 20: the longest label, "naive_weekly honest", and a space
-  lines.push_back(fmt::format("{:<20}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
+  // 24: the longest label, "hybrid_corrected honest", and a space
+  lines.push_back(fmt::format("{:<24}{:>9}{:>12}{:>12}{:>9}", "method", "MAPE %", "RMSE", "MAE", "R2"));
   for (const std::int64_t pool : {-1, -2})  // -2: honest clients only, when some are defective
     for (const auto& m : metrics)
       if (m.client == pool)
-        lines.push_back(fmt::format("{:<20}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}",
+        lines.push_back(fmt::format("{:<24}{:>9.3f}{:>12.4f}{:>12.4f}{:>9.4f}",
                                     pool == -2 ? m.method + " honest" : m.method, m.metrics.mape, m.metrics.rmse,
                                     m.metrics.mae, m.metrics.r2));
 }
 
-void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O) {
+void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O, const std::vector<std::string>& methods) {
   add_metric_columns(schema.table("metrics", "accuracy on the test days, original units; client -1 = all clients pooled; -2 = the clients that are not defective ([defects]) pooled")
-                         .category("method", forecast_methods())
+                         .category("method", methods)
                          .int64("client"));
   schema.array({"model/final", io::ElementType::kFloat32, 0, "", "flat parameters, layout in attribute model_layout"});
   schema.array({"forecast/origin", io::ElementType::kInt64, 0, "s", "unix time of each forecast's first step (midnight)"});
   schema.array({"forecast/client", io::ElementType::kInt64, 0, "", "client of each forecast row"});
   schema.array({"forecast/actual", io::ElementType::kFloat32, O, "", "observed load, original units"});
-  for (const auto& m : forecast_methods())
+  for (const auto& m : methods)
     schema.array({"forecast/" + m, io::ElementType::kFloat32, O, "", m + " forecast, original units (NaN: no history)"});
 }
 
 void write_forecast_outputs(io::ResultWriter& w, const std::vector<ClientForecasts>& forecasts,
-                            const std::vector<MethodMetrics>& metrics) {
+                            const std::vector<MethodMetrics>& metrics, const std::vector<std::string>& methods) {
   for (const auto& f : forecasts) {
     std::vector<std::int64_t> client(f.origin.size(), static_cast<std::int64_t>(f.client));
     w.append_array("forecast/origin", std::span<const std::int64_t>(f.origin));
     w.append_array("forecast/client", std::span<const std::int64_t>(client));
     w.append_array("forecast/actual", std::span<const float>(f.actual));
-    for (std::size_t m = 0; m < forecast_methods().size(); ++m)
-      w.append_array("forecast/" + forecast_methods()[m], std::span<const float>(f.predicted[m]));
+    for (std::size_t m = 0; m < methods.size(); ++m)
+      w.append_array("forecast/" + methods[m], std::span<const float>(f.predicted[m]));
   }
   std::vector<io::Row> rows;
   for (const auto& m : metrics)

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fedload/app/online_correction.hpp"
 #include "fedload/data/dataset.hpp"
 #include "fedload/io/attribute.hpp"
 #include "fedload/io/result_schema.hpp"
@@ -15,11 +16,11 @@
 
 namespace fedload::app {
 
-// The methods every result file compares, in this order.
-inline const std::vector<std::string>& forecast_methods() {
-  static const std::vector<std::string> m = {"lstm", "naive_daily", "naive_weekly", "ridge"};
-  return m;
-}
+// The methods a result file compares, in this order: the trained model, named by its kind
+// ("lstm" or "hybrid"), then its online-corrected forecasts when model.correction is on
+// ("<kind>_corrected", online_correction.hpp), then the baselines naive_daily, naive_weekly,
+// ridge.
+std::vector<std::string> forecast_methods(const std::string& model_kind = "lstm", bool corrected = false);
 
 struct ClientForecasts {
   std::size_t client = 0;
@@ -40,10 +41,11 @@ struct MethodMetrics {
 // baselines: seasonal naive one day and one week earlier, and ridge regression on the lookback
 // load + one-hot day of week (fitted on the pooled training windows, regularization chosen on
 // the pooled validation windows; *ridge_lambda receives the choice). With `refit`, ridge is
-// fitted again with that lambda on training + validation windows.
+// fitted again with that lambda on training + validation windows. With correction.on, the
+// model's forecasts corrected online follow its own.
 std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data,
                                                 kernels::ForecasterBackend& backend, bool refit,
-                                                double* ridge_lambda);
+                                                double* ridge_lambda, const OnlineCorrection& correction);
 
 // The ridge baseline fitted on the pooled windows of `clients` (regularization chosen on their
 // validation windows, or training windows where there are none; refit: again with that lambda
@@ -51,14 +53,15 @@ std::vector<ClientForecasts> forecast_test_days(const data::ClientDatasets& data
 double fit_ridge_baseline(std::span<const data::ClientDataset* const> clients, std::size_t lookback,
                           std::size_t horizon, bool refit, model::RidgeForecaster& ridge);
 
-// One client's test days forecast by the backend's model, the seasonal-naive baselines and
-// `ridge`, in forecast_methods() order.
+// One client's test days forecast by the backend's model (and corrected online when
+// correction.on), the seasonal-naive baselines and `ridge`, in forecast_methods() order.
 ClientForecasts forecast_client_test_days(const data::ClientDataset& c, std::int64_t resolution_seconds,
                                           std::size_t steps_per_day, kernels::ForecasterBackend& backend,
-                                          const model::RidgeForecaster& ridge);
+                                          const model::RidgeForecaster& ridge, const OnlineCorrection& correction);
 
-// Per method: every client alone, then all pooled (client = -1).
-std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& forecasts);
+// Per method (`methods`: the forecasts' order): every client alone, then all pooled (client = -1).
+std::vector<MethodMetrics> score_forecasts(const std::vector<ClientForecasts>& forecasts,
+                                           const std::vector<std::string>& methods);
 
 // mape, rmse, mae, r2, values: the accuracy columns every metrics-like table ends with
 io::TableSpec& add_metric_columns(io::TableSpec& table);
@@ -67,10 +70,10 @@ void add_pooled_metric_attributes(io::AttributeList& attrs, const std::vector<Me
 // the summary lines comparing the methods (pooled rows)
 void append_pooled_metric_lines(std::vector<std::string>& lines, const std::vector<MethodMetrics>& metrics);
 
-// The `metrics` table and the `forecast/*` arrays (horizon O) and `model/final`.
-void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O);
+// The `metrics` table and the `forecast/*` arrays (horizon O, one per method) and `model/final`.
+void declare_forecast_outputs(io::ResultSchema& schema, std::size_t O, const std::vector<std::string>& methods);
 // Appends every client's forecasts (in the order given) and the metrics rows.
 void write_forecast_outputs(io::ResultWriter& w, const std::vector<ClientForecasts>& forecasts,
-                            const std::vector<MethodMetrics>& metrics);
+                            const std::vector<MethodMetrics>& metrics, const std::vector<std::string>& methods);
 
 }  // namespace fedload::app

@@ -60,6 +60,7 @@ data::DataOptions data_options_from_config(const Config& c) {
   o.cleaning.rule = data::parse_outlier_rule(c.get_string("data.cleaning"));
   o.cleaning.k = c.get_double("data.outlier_k");
   o.holidays_file = c.get_string("data.holidays_file");
+  if (c.get_string("model.kind") == "hybrid") o.hybrid_clusters = static_cast<std::size_t>(c.get_int("model.hybrid_clusters"));
   // [defects] with a data-integrity attack: the defective clients train on attacked load
   const data::AttackKind attack = data_attack_from_config(c);
   if (attack != data::AttackKind::kNone) {

@@ -5,6 +5,17 @@
 namespace fedload::app {
 
 void add_model_keys(ConfigSchema& s) {
+  s.choice("model.kind", "lstm", {"lstm", "hybrid"},
+           "lstm = stacked LSTM and a linear head (the default forecaster); hybrid = Lu et al. 2024: the same LSTM block plus a fully connected block on week statistics, similarity to K-means week centroids and embedded time indices, joined by one output layer (CPU only: backend.kind cpu, cpu_reference or auto)");
+  s.integer("model.hybrid_clusters", 4, 1, 64,
+            "hybrid: K, the K-means centroids of each client's training weeks its similarity features compare against");
+  s.integer("model.hybrid_embed", 4, 1, 256, "hybrid: embedding width of each time index (hour, day of week, month, holiday)");
+  s.integer("model.hybrid_fc", 16, 1, 4096, "hybrid: width of the fully connected block");
+  s.boolean("model.correction", false,
+            "online correction at forecast time: before each test day, the output layer (head) alone takes model.correction_steps steps on the windows of the last model.correction_days days whose targets are already observed; the corrected forecasts are method <kind>_corrected beside the uncorrected ones");
+  s.integer("model.correction_days", 7, 1, 3650, "online correction: days of latest observed windows it fits");
+  s.integer("model.correction_steps", 5, 1, 100000, "online correction: optimizer steps on the output layer before each test day");
+  s.real("model.correction_lr", 1e-3, 1e-9, 10, "online correction: learning rate (train.optimizer and train.loss as in training)");
   s.integer("model.hidden", 32, 1, 4096, "LSTM hidden size H of every layer");
   s.integer("model.layers", 1, 1, 8, "stacked LSTM layers; a linear head maps the last hidden state to the horizon");
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "fedload/data/features.hpp"
+#include "fedload/data/hybrid_features.hpp"
 #include "fedload/data/time.hpp"
 #include "fedload/kernels/gpu_backends.hpp"
 
@@ -52,21 +53,11 @@ kernels::LossKind loss_kind(const Config& c) {
   return c.get_string("train.loss") == "l1" ? kernels::LossKind::kL1 : kernels::LossKind::kMse;
 }
 
-kernels::ForecasterDims forecaster_dims(const Config& c, const data::ClientDatasets& data) {
-  kernels::ForecasterDims d;
-  d.B = static_cast<int>(c.get_int("train.batch_size"));
-  d.T = static_cast<int>(data.lookback);
-  d.I = static_cast<int>(data::kFeatureCount);
-  d.H = static_cast<int>(c.get_int("model.hidden"));
-  d.layers = static_cast<int>(c.get_int("model.layers"));
-  d.O = static_cast<int>(data.horizon);
-  return d;
-}
-
 void add_data_and_model_attributes(io::AttributeList& attrs, const data::ClientDatasets& data,
-                                   const kernels::ForecasterDims& dims) {
+                                   const ForecasterModel& model) {
+  attrs.push_back({"model_kind", model.kind});
   io::StringList layout;
-  for (const auto& s : kernels::forecaster_layout(dims)) {
+  for (const auto& s : model.layout) {
     std::string shape;
     for (int v : s.shape) {
       if (!shape.empty()) shape += 'x';
@@ -75,7 +66,7 @@ void add_data_and_model_attributes(io::AttributeList& attrs, const data::ClientD
     layout.push_back(fmt::format("{} {} {}", s.name, s.offset, shape));
   }
   attrs.push_back({"model_layout", layout});
-  attrs.push_back({"model_parameters", static_cast<std::int64_t>(kernels::forecaster_param_count(dims))});
+  attrs.push_back({"model_parameters", static_cast<std::int64_t>(model.initial.size())});
   attrs.push_back({"data_source", data.source});
   attrs.push_back({"data_columns", io::StringList(data.columns.begin(), data.columns.end())});
   attrs.push_back({"data_start", data::format_timestamp(data.start)});
@@ -89,7 +80,7 @@ void add_data_and_model_attributes(io::AttributeList& attrs, const data::ClientD
   attrs.push_back({"grid_gaps_repaired", static_cast<std::int64_t>(data.repairs.gaps)});
   attrs.push_back({"grid_steps_inserted", static_cast<std::int64_t>(data.repairs.gap_steps_inserted)});
   attrs.push_back({"missing_cells", static_cast<std::int64_t>(data.repairs.missing_cells)});
-  attrs.push_back({"features", io::StringList(data::kFeatureNames.begin(), data::kFeatureNames.end())});
+  attrs.push_back({"features", io::StringList(data::feature_names(data.hybrid_clusters))});
 }
 
 std::string duration_text(double s) {

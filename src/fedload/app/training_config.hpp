@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "fedload/app/forecaster_model.hpp"
 #include "fedload/comm/mpi_session.hpp"
 #include "fedload/core/config.hpp"
 #include "fedload/data/dataset.hpp"
@@ -15,11 +16,10 @@ namespace fedload::app {
 
 kernels::OptimizerOptions optimizer_options(const Config& c);
 kernels::LossKind loss_kind(const Config& c);
-// B from train.batch_size, T and O from the data's lookback and horizon, H and layers from [model]
-kernels::ForecasterDims forecaster_dims(const Config& c, const data::ClientDatasets& data);
-// attributes: model layout and size, data source, span, resolution, windows, repairs, features
+// attributes: model kind, layout and size, data source, span, resolution, windows, repairs,
+// features (the channels of x)
 void add_data_and_model_attributes(io::AttributeList& attrs, const data::ClientDatasets& data,
-                                   const kernels::ForecasterDims& dims);
+                                   const ForecasterModel& model);
 // What backend.kind asked for and what runs, kept after the backend itself has moved on.
 struct BackendRecord {
   std::string ran;     // the backend's name(): "cpu", "cuda_cluster", ...

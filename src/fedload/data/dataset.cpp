@@ -8,6 +8,7 @@
 #include "fedload/core/error.hpp"
 #include "fedload/core/stall_watchdog.hpp"
 #include "fedload/data/holidays.hpp"
+#include "fedload/data/hybrid_features.hpp"
 #include "fedload/data/resolution.hpp"
 #include "fedload/data/synthetic.hpp"
 
@@ -148,7 +149,8 @@ struct PreparedSlice {
 };
 
 ClientDataset build_client(const LoadTable& table, const ClientAssignment& assignment, const DataOptions& options,
-                           const WindowOptions& windows, const HolidayCalendar& holidays, bool attacked) {
+                           const WindowOptions& windows, const HolidayCalendar& holidays, bool attacked,
+                           std::uint64_t seed) {
   ClientDataset client;
   client.client = assignment.client;
   client.attacked = attacked;
@@ -191,15 +193,37 @@ ClientDataset build_client(const LoadTable& table, const ClientAssignment& assig
     train_spans.emplace_back(attacked ? p.attacked.data() : p.load.data(), p.spans.val_begin);
   client.normalizer = Normalizer::fit(train_spans);  // the client believes its (attacked) data
 
+  // the hybrid model's channels: centroids of the whole weeks of the training spans (the data
+  // the client trains on), one K-means per client from (seed, client)
+  const std::size_t K = options.hybrid_clusters;
+  const std::size_t week_steps = 7 * table.steps_per_day;
+  if (K > 0) {
+    std::vector<std::vector<double>> weeks;
+    for (const auto& p : prepared) {
+      auto w = week_profiles(attacked ? p.attacked : p.load, p.spans.val_begin, week_steps, client.normalizer);
+      weeks.insert(weeks.end(), std::make_move_iterator(w.begin()), std::make_move_iterator(w.end()));
+    }
+    if (weeks.size() < K)
+      throw_input_error("client {}: the training span holds {} whole week(s), fewer than model.hybrid_clusters = {}",
+                        client.client, weeks.size(), K);
+    client.week_centroids = kmeans(weeks, K, seed, assignment.client);
+  }
+  const std::size_t F = K > 0 ? kFeatureCount + hybrid_channel_count(K) : kFeatureCount;
+  const auto features_of = [&](const std::vector<double>& load, Timestamp begin) {
+    std::vector<float> f = make_features(load, begin, table.resolution_seconds, client.normalizer, holidays);
+    if (K == 0) return f;
+    return join_channels(f, kFeatureCount,
+                         make_hybrid_features(load, begin, table.resolution_seconds, client.normalizer, holidays,
+                                              client.week_centroids, week_steps),
+                         hybrid_channel_count(K));
+  };
+
   for (auto& p : prepared) {
-    const std::vector<float> features =
-        make_features(p.load, p.info.begin, table.resolution_seconds, client.normalizer, holidays);
-    const FeatureSeries series{features, kFeatureCount, p.info.begin, table.resolution_seconds};
+    const std::vector<float> features = features_of(p.load, p.info.begin);
+    const FeatureSeries series{features, F, p.info.begin, table.resolution_seconds};
     if (attacked) {  // training windows from the attacked load; the rest (and client.load) stay true
-      const std::vector<float> bad =
-          make_features(p.attacked, p.info.begin, table.resolution_seconds, client.normalizer, holidays);
-      append_windows(client.train, {bad, kFeatureCount, p.info.begin, table.resolution_seconds}, 0,
-                     p.spans.val_begin, windows);
+      const std::vector<float> bad = features_of(p.attacked, p.info.begin);
+      append_windows(client.train, {bad, F, p.info.begin, table.resolution_seconds}, 0, p.spans.val_begin, windows);
     } else {
       append_windows(client.train, series, 0, p.spans.val_begin, windows);
     }
@@ -247,6 +271,7 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
   out.lookback = windows.lookback;
   out.horizon = windows.horizon;
   out.stride = windows.stride;
+  out.hybrid_clusters = options.hybrid_clusters;
 
   std::vector<char> attacked(out.assignment.size(), 0);
   if (options.attack.active() && options.attacked_clients) {
@@ -262,7 +287,8 @@ ClientDatasets build_client_datasets(const DataOptions& options, std::uint64_t s
     }
   }
   const auto build = [&](const ClientAssignment& assignment) {
-    out.clients.push_back(build_client(table, assignment, options, windows, holidays, attacked[assignment.client]));
+    out.clients.push_back(
+        build_client(table, assignment, options, windows, holidays, attacked[assignment.client], seed));
     note_heartbeat();  // StallWatchdog: set-up goes on
   };
   if (!only) {

@@ -51,6 +51,9 @@ struct DataOptions {
   // cleaning
   CleaningOptions cleaning;
   std::string holidays_file;  // "" = built-in fixed-date rules
+  // > 0: append the hybrid model's channels to every step (hybrid_features.hpp), with this many
+  // K-means centroids of each client's training weeks; 0 = the DearFSAC features only
+  std::size_t hybrid_clusters = 0;
   // the clients to build (one rank's share): strictly increasing ids; empty = all. The mapping
   // and the table-level fields are those of the whole run; cleaning, normalizer, features and
   // windows are made for these clients only, and synthetic data generates only the series they
@@ -91,6 +94,9 @@ struct ClientDataset {
   CleaningReport cleaning;        // summed over slices
   bool attacked = false;          // its training windows come from attacked load (DataOptions::attack)
   AttackReport attack;            // summed over slices
+  // DataOptions::hybrid_clusters > 0: the K-means centroids of the client's training weeks
+  // (normalized load, 7 days of steps each) its similarity channels compare against
+  std::vector<std::vector<double>> week_centroids;
 };
 
 struct ClientDatasets {
@@ -100,6 +106,7 @@ struct ClientDatasets {
   std::int64_t resolution_seconds = 0;
   std::size_t steps_per_day = 0;
   std::size_t lookback = 0, horizon = 0, stride = 0;
+  std::size_t hybrid_clusters = 0;  // DataOptions::hybrid_clusters: windows have F = 5 + 3 + K + 4
   GridRepairs repairs;           // what regularizing the file changed (gaps, missing cells)
   std::string holidays;          // calendar description
   PartitionMode partition = PartitionMode::kColumn;

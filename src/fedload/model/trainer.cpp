@@ -57,7 +57,7 @@ TrainHistory train_forecaster(kernels::ForecasterBackend& backend, Rows train, R
                       train.n, validation.n);
   if (o.epochs < 1 || o.batch < 1) throw_input_error("epochs and batch must be >= 1 ({}, {})", o.epochs, o.batch);
   ShuffledBatches batches(d, train, o.batch, o.seed);
-  std::vector<float> best(kernels::forecaster_param_count(d));
+  std::vector<float> best(backend.param_count());
   backend.get_params(best.data());
 
   TrainHistory h;

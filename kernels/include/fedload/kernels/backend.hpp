@@ -59,6 +59,9 @@ class ForecasterBackend {
   virtual ~ForecasterBackend() = default;
   virtual std::string name() const = 0;
   virtual const ForecasterDims& dims() const = 0;
+  // Floats in the flat parameter buffer. The default forecaster's count; a backend of another
+  // model (model::HybridBackend: its layout is the model's, x carries extra channels) overrides it.
+  virtual std::size_t param_count() const { return forecaster_param_count(dims()); }
 
   // Parameters in fedload's flat layout, host memory. set_params also resets optimizer state.
   virtual void set_params(const float* flat) = 0;
