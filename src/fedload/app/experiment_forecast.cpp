@@ -19,6 +19,7 @@
 #include "fedload/core/error.hpp"
 #include "fedload/core/sha256.hpp"
 #include "fedload/data/time.hpp"
+#include "fedload/fl/defects.hpp"
 #include "fedload/kernels/auto_backend.hpp"
 #include "fedload/kernels/backend.hpp"
 #include "fedload/kernels/init.hpp"
@@ -52,7 +53,7 @@ class ForecastExperiment final : public Experiment {
 
   void declare(io::ResultSchema& schema, io::AttributeList& attrs) override {
     // federated-only settings must not look applied to a centralized run
-    if (const std::string d = cfg_.get_string("defects.kind"); d == "noise" || d == "sign_flip")
+    if (const std::string d = cfg_.get_string("defects.kind"); fl::update_defect_from_name(d) != fl::UpdateDefect::kNone)
       throw_input_error("defects.kind = \"{}\" alters the updates clients send in a federated run; fl.mode = "
                         "\"centralized\" sends none (a data attack, scaling / ramp / random, applies to both)",
                         d);
