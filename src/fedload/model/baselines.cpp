@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "fedload/core/error.hpp"
+#include "fedload/core/stall_watchdog.hpp"
 
 namespace fedload::model {
 
@@ -69,6 +70,7 @@ std::vector<double> RidgeForecaster::solve(const std::vector<float>& X, const st
   const std::size_t n = X.size() / lookback_;
   std::vector<double> A(static_cast<std::size_t>(nf_) * nf_, 0.0), B(static_cast<std::size_t>(nf_) * horizon_, 0.0);
   for (std::size_t r = 0; r < n; ++r) {
+    if (r % 4096 == 4095) note_heartbeat();  // StallWatchdog: a fit over years of windows takes a while
     const auto z = features(X.data() + r * lookback_, use_dow_ ? dow[r] : 0);
     for (int i = 0; i < nf_; ++i) {
       for (int j = 0; j < nf_; ++j) A[static_cast<std::size_t>(i) * nf_ + j] += z[i] * z[j];
