@@ -37,7 +37,7 @@ TEST(IntegrityAttack, ScalingMultipliesEveryTrainingStepAndNothingAfter) {
   EXPECT_EQ(r.attacked_steps, train_end);
   double change = 0;
   for (std::size_t i = 0; i < train_end; ++i) change += 0.5 * clean[i];
-  EXPECT_NEAR(r.mean_abs_change, change / static_cast<double>(train_end), 1e-9);
+  EXPECT_NEAR(r.mean_abs_change(), change / static_cast<double>(train_end), 1e-9);
 }
 
 TEST(IntegrityAttack, RampIsATrianglePerDay) {

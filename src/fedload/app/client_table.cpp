@@ -42,7 +42,7 @@ ClientRow client_row(const data::ClientDataset& c, int rank) {
           c.normalizer.max,
           c.attacked ? 1 : 0,
           static_cast<std::int64_t>(c.attack.attacked_steps),
-          c.attack.attacked_steps > 0 ? c.attack.mean_abs_change : std::numeric_limits<double>::quiet_NaN()};
+          c.attack.attacked_steps > 0 ? c.attack.mean_abs_change() : std::numeric_limits<double>::quiet_NaN()};
 }
 
 void append_client_rows(io::ResultWriter& w, const std::vector<std::string>& columns, std::vector<ClientRow> rows) {

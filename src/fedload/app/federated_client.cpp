@@ -7,6 +7,7 @@
 
 #include "fedload/core/error.hpp"
 #include "fedload/core/rng.hpp"
+#include "fedload/core/squared_l2.hpp"
 #include "fedload/data/time.hpp"
 #include "fedload/model/baselines.hpp"
 #include "fedload/model/local_training.hpp"
@@ -119,12 +120,8 @@ LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> 
   u.report.local_steps = r.steps;
   u.report.train_loss = r.mean_loss;
   u.delta.resize(local_.size());
-  double sq = 0;
-  for (std::size_t j = 0; j < local_.size(); ++j) {
-    u.delta[j] = local_[j] - global[j];
-    sq += static_cast<double>(u.delta[j]) * u.delta[j];
-  }
-  u.update_norm = std::sqrt(sq);
+  for (std::size_t j = 0; j < local_.size(); ++j) u.delta[j] = local_[j] - global[j];
+  u.update_norm = std::sqrt(squared_l2(u.delta));
   if (!std::isfinite(u.update_norm) || !std::isfinite(r.mean_loss))
     throw_runtime_error("client {}, round {}: local training diverged (loss {}, update norm {})", client, round,
                         r.mean_loss, u.update_norm);
@@ -133,9 +130,7 @@ LocalUpdate FederatedClients::train(std::int64_t client, std::span<const float> 
     fl::apply_update_defect(
         work_.defect, work_.defect_magnitude, u.delta, work_.seed,
         mix64(kDefectTag ^ (static_cast<std::uint64_t>(client) << 32) ^ static_cast<std::uint64_t>(round)));
-    sq = 0;
-    for (const float v : u.delta) sq += static_cast<double>(v) * v;
-    u.update_norm = std::sqrt(sq);  // as it leaves the client
+    u.update_norm = std::sqrt(squared_l2(u.delta));  // as it leaves the client
   }
   if (work_.dp) {
     // a stream per (client, round): noise never repeats (gaussian_update.hpp)

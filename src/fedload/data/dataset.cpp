@@ -173,15 +173,8 @@ ClientDataset build_client(const LoadTable& table, const ClientAssignment& assig
     if (attacked) {  // after cleaning: the corruption is in the data the client trains on
       p.attacked = p.load;
       const auto stream = (static_cast<std::uint64_t>(assignment.client) << 20) ^ prepared.size();
-      const AttackReport a = apply_integrity_attack(p.attacked, p.spans.val_begin, table.steps_per_day,
-                                                    options.attack, stream);
-      const double sum = client.attack.mean_abs_change * static_cast<double>(client.attack.attacked_steps) +
-                         a.mean_abs_change * static_cast<double>(a.attacked_steps);
-      client.attack.days += a.days;
-      client.attack.attacked_days += a.attacked_days;
-      client.attack.attacked_steps += a.attacked_steps;
-      if (client.attack.attacked_steps > 0)
-        client.attack.mean_abs_change = sum / static_cast<double>(client.attack.attacked_steps);
+      client.attack.merge(
+          apply_integrity_attack(p.attacked, p.spans.val_begin, table.steps_per_day, options.attack, stream));
     }
     const auto at = [&](std::size_t step) { return slice_start + static_cast<std::int64_t>(step) * table.resolution_seconds; };
     p.info = {table.columns[slice.column], slice.column, at(0), at(p.load.size() - 1), at(p.spans.val_begin),

@@ -75,7 +75,6 @@ AttackReport apply_integrity_attack(std::span<double> load, std::size_t train_en
     for (std::size_t i = 0; i < keep; ++i) attacked[order[i]] = 1;
   }
   CounterRng noise(a.seed, mix64(kStepsTag ^ stream));
-  double change = 0;
   const double half = P > 1 ? static_cast<double>(P - 1) / 2.0 : 1.0;
   for (std::size_t d = 0; d < r.days; ++d) {
     if (!attacked[d]) continue;
@@ -97,11 +96,10 @@ AttackReport apply_integrity_attack(std::span<double> load, std::size_t train_en
       }
       const double before = load[t];
       load[t] = before * factor;
-      change += std::abs(load[t] - before);
+      r.abs_change += std::abs(load[t] - before);
       ++r.attacked_steps;
     }
   }
-  if (r.attacked_steps > 0) r.mean_abs_change = change / static_cast<double>(r.attacked_steps);
   return r;
 }
 

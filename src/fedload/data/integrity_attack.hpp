@@ -44,7 +44,19 @@ struct AttackReport {
   std::size_t days = 0;   // whole training days seen
   std::size_t attacked_days = 0;
   std::size_t attacked_steps = 0;
-  double mean_abs_change = 0;  // mean |x' - x| over the attacked steps (original units)
+  double abs_change = 0;  // sum of |x' - x| over the attacked steps (original units)
+
+  // mean |x' - x| over the attacked steps (0 when none)
+  double mean_abs_change() const {
+    return attacked_steps > 0 ? abs_change / static_cast<double>(attacked_steps) : 0.0;
+  }
+  // adds another slice's counts (a client owning several series), as CleaningReport::merge
+  void merge(const AttackReport& other) {
+    days += other.days;
+    attacked_days += other.attacked_days;
+    attacked_steps += other.attacked_steps;
+    abs_change += other.abs_change;
+  }
 };
 
 // InputError for a magnitude or coverage out of range (naming the key's meaning).

@@ -5,6 +5,7 @@
 
 #include "fedload/core/error.hpp"
 #include "fedload/core/rng.hpp"
+#include "fedload/core/squared_l2.hpp"
 
 namespace fedload::fl {
 namespace {
@@ -62,9 +63,7 @@ void apply_update_defect(UpdateDefect defect, double magnitude, std::span<float>
       return;
     case UpdateDefect::kNoise: {
       if (update.empty()) return;
-      double sq = 0;
-      for (const float v : update) sq += static_cast<double>(v) * v;
-      const double sigma = magnitude * std::sqrt(sq / static_cast<double>(update.size()));
+      const double sigma = magnitude * std::sqrt(squared_l2(update) / static_cast<double>(update.size()));
       CounterRng rng(seed, stream);
       for (float& v : update) v = static_cast<float>(static_cast<double>(v) + sigma * rng.normal());
       return;

@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "fedload/core/squared_l2.hpp"
 #include "fedload/fl/strategies/coordinate_wise.hpp"
 #include "fedload/fl/strategies/registration.hpp"
 
@@ -53,9 +54,7 @@ class QualityWeighted final : public Strategy {
     const std::vector<float> zero(global.size(), 0.0f);
     std::vector<float> reference(global.size(), 0.0f);
     if (!finite.empty()) apply_coordinate_trimmed_mean(zero, finite, (finite.size() - 1) / 2, 1.0, reference);
-    double ref_sq = 0;
-    for (const float v : reference) ref_sq += static_cast<double>(v) * v;
-    const double ref_norm = std::sqrt(ref_sq);
+    const double ref_norm = std::sqrt(squared_l2(reference));
 
     std::vector<double> quality(n, 0.0), norm(n, 0.0);
     double total = 0;
